@@ -1,0 +1,31 @@
+// Bundles the three programs with esbuild: the extension (runs in the extension host), the engine (the
+// training child process) and the `dl-lab` CLI. TensorFlow.js and esbuild stay external: the engine loads
+// them from node_modules so that an optional tfjs-node backend registers on the same tfjs instance.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: ['@tensorflow/*', 'esbuild'] },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['@tensorflow/*', 'esbuild'],
+  },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

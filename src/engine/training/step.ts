@@ -1,0 +1,75 @@
+/**
+ * One optimisation step, shared by the trainer and the benchmark so that `dl-lab bench` measures exactly
+ * what a real run does.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
+
+export function makeOptimizer(
+  config: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum'>,
+): tf.Optimizer {
+  const name: OptimizerName = config.optimizer;
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(config.learningRate);
+    case 'sgd':
+      return config.momentum > 0
+        ? tf.train.momentum(config.learningRate, config.momentum)
+        : tf.train.sgd(config.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(config.learningRate, 0.9, config.momentum);
+    default:
+      throw new Error(`unknown optimizer "${String(name)}" (expected adam, sgd or rmsprop)`);
+  }
+}
+
+export type LossFn = (labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar;
+
+/**
+ * Losses by name. Classification labels arrive one-hot; the model's last layer is expected to apply
+ * softmax unless the loss says it takes logits.
+ */
+const LOSSES: Record<string, LossFn> = {
+  categoricalCrossentropy: (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar,
+  // Labels are one-hot encoded by the data pipeline either way, so "sparse" is the same computation.
+  sparseCategoricalCrossentropy: (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar,
+  softmaxCrossEntropy: (y, logits) => tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar,
+  meanSquaredError: (y, p) => tf.losses.meanSquaredError(y, p) as tf.Scalar,
+};
+
+export const LOSS_NAMES = Object.keys(LOSSES);
+
+export function lossFunction(name: string): LossFn {
+  const fn = LOSSES[name];
+  if (!fn) throw new Error(`unknown loss "${name}" (expected one of ${LOSS_NAMES.join(', ')})`);
+  return fn;
+}
+
+/**
+ * Runs forward and backward passes on one batch and applies the optimizer. Returns the batch loss and the
+ * number of correct predictions, both as tensors so the caller decides when to read them (a read forces a
+ * sync, which costs time on accelerators).
+ */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  loss: LossFn,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  let correct: tf.Scalar | undefined;
+  const lossValue = optimizer.minimize(
+    () => {
+      const predictions = model.apply(x, { training: true }) as tf.Tensor;
+      correct = tf.keep(countCorrect(y, predictions));
+      return loss(y, predictions);
+    },
+    true,
+  ) as tf.Scalar;
+  return { loss: lossValue, correct: correct! };
+}
+
+/** Number of rows whose arg-max matches the one-hot label's. */
+export function countCorrect(labels: tf.Tensor, predictions: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.equal(tf.argMax(labels, -1), tf.argMax(predictions, -1)).sum() as tf.Scalar);
+}

@@ -1,0 +1,188 @@
+/**
+ * The typed JSON-RPC protocol between a client (the extension host, or the `dl-lab` CLI) and the engine
+ * child process. Both sides import their method names and payload types from here and nowhere else.
+ *
+ * This module must stay free of runtime dependencies on TensorFlow.js and on `vscode`: it is bundled
+ * into the extension, the CLI and the engine alike.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** Backends in the order `auto` tries them. */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
+
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return value === 'auto' || (BACKENDS as readonly unknown[]).includes(value);
+}
+
+export const RUN_STATUSES = ['running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Training hyper-parameters: model-file defaults, overridden by the caller. */
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** SGD and RMSprop momentum. */
+  momentum: number;
+  loss: string;
+  metrics: string[];
+  validationSplit: number;
+  seed: number;
+}
+
+/** Where the backend came from: what was asked for, what was picked, and why. */
+export interface BackendReport {
+  requested: BackendChoice;
+  name: BackendName;
+  reason: string;
+}
+
+export interface BackendAvailability {
+  name: BackendName;
+  available: boolean;
+  detail: string;
+}
+
+export interface EngineInfo {
+  engineVersion: string;
+  tfjsVersion: string;
+  pid: number;
+  node: string;
+  /** Set once a backend has been initialised in this engine process. */
+  backend: BackendReport | null;
+  backends: BackendAvailability[];
+}
+
+export interface TrainStartParams {
+  /** Absolute path of a `*.model.ts` / `*.model.js` file. */
+  modelFile: string;
+  /** `synthetic:<name>` or a path. */
+  data: string;
+  /** Absolute path of the folder that holds one sub-folder per run. */
+  runsDir: string;
+  backend: BackendChoice;
+  /** Overrides of the model file's `training` defaults. */
+  overrides: Partial<TrainingConfig>;
+  /** Continue this run (its folder) from its last checkpoint instead of starting a new one. */
+  resumeRunDir?: string;
+}
+
+export interface TrainStartResult {
+  runId: string;
+  runDir: string;
+}
+
+export interface TrainStopParams {
+  runId: string;
+}
+
+export interface TrainStopResult {
+  /** False when no such run is training in this engine. */
+  stopping: boolean;
+}
+
+/** Metrics of one epoch (training averages over the epoch, validation on the held-out split). */
+export interface EpochMetrics {
+  loss: number;
+  acc?: number;
+  val_loss?: number;
+  val_acc?: number;
+}
+
+export interface TrainProgressParams {
+  runId: string;
+  kind: 'batch' | 'epoch';
+  /** 1-based epoch number. */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Global optimisation step (batches since the run began, resumes included). */
+  step: number;
+  /** Batch loss (kind 'batch') or the epoch's mean training loss (kind 'epoch'). */
+  loss: number;
+  metrics?: EpochMetrics;
+  samplesPerSec: number;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+}
+
+/** The first progress of a run: what it is training, on what, and where. */
+export interface TrainStartedParams {
+  runId: string;
+  runDir: string;
+  modelFile: string;
+  data: string;
+  backend: BackendReport;
+  config: TrainingConfig;
+  trainSamples: number;
+  valSamples: number;
+  /** First epoch this run trains (1 unless it resumes). */
+  startEpoch: number;
+}
+
+export interface TrainFinishedParams {
+  runId: string;
+  runDir: string;
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  /** One line that names what went wrong, and where (file and line) when that is known. */
+  error?: string;
+  /** The last epoch's metrics, when at least one epoch finished. */
+  metrics?: EpochMetrics;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogParams {
+  level: LogLevel;
+  message: string;
+}
+
+export interface BenchParams {
+  /** Backends to measure; default: every backend that can be initialised here. */
+  backends?: BackendName[];
+  /** Training steps measured per backend, after warm-up. */
+  steps?: number;
+  batchSize?: number;
+  /** Also measure PyTorch through `python3`, when it can import torch. */
+  pytorch?: boolean;
+}
+
+export interface BenchResultEntry {
+  /** A backend name, or "pytorch". */
+  name: string;
+  samplesPerSec: number;
+  /** samplesPerSec divided by PyTorch's, when PyTorch was measured. */
+  ratioToPytorch?: number;
+  detail?: string;
+}
+
+export interface BenchReport {
+  model: string;
+  batchSize: number;
+  threads: number;
+  results: BenchResultEntry[];
+  /** Backends or references that could not be measured, and why. */
+  skipped: { name: string; reason: string }[];
+  /** Per-kernel milliseconds per training step of the wasm backend, most expensive first. */
+  wasmProfile?: { kernel: string; msPerStep: number }[];
+}
+
+export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');
+export const TrainStartRequest = new RequestType<TrainStartParams, TrainStartResult, void>('train/start');
+export const TrainStopRequest = new RequestType<TrainStopParams, TrainStopResult, void>('train/stop');
+export const BenchRequest = new RequestType<BenchParams, BenchReport, void>('bench/run');
+/** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
+export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
+
+export const TrainStartedNotification = new NotificationType<TrainStartedParams>('train/started');
+export const TrainProgressNotification = new NotificationType<TrainProgressParams>('train/progress');
+export const TrainFinishedNotification = new NotificationType<TrainFinishedParams>('train/finished');
+export const LogNotification = new NotificationType<LogParams>('log');
