@@ -56,6 +56,8 @@ export function trainStep(
   loss: LossFn,
   x: tf.Tensor,
   y: tf.Tensor,
+  /** The model's trainable variables: without it the optimizer would touch every variable in the process. */
+  varList: tf.Variable[] = trainableVariables(model),
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   let correct: tf.Scalar | undefined;
   const lossValue = optimizer.minimize(
@@ -65,6 +67,7 @@ export function trainStep(
       return loss(y, predictions);
     },
     true,
+    varList,
   ) as tf.Scalar;
   return { loss: lossValue, correct: correct! };
 }
@@ -72,4 +75,9 @@ export function trainStep(
 /** Number of rows whose arg-max matches the one-hot label's. */
 export function countCorrect(labels: tf.Tensor, predictions: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.equal(tf.argMax(labels, -1), tf.argMax(predictions, -1)).sum() as tf.Scalar);
+}
+
+/** The tf.Variables behind a model's trainable weights, in the model's weight order. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
