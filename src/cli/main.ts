@@ -1,0 +1,371 @@
+/**
+ * `dl-lab`: the engine from a terminal, a server or CI. It drives the same engine process, over the same
+ * protocol, as the extension does.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EngineClient } from '../client/engineClient';
+import {
+  BACKENDS,
+  BenchRequest,
+  EngineInfoRequest,
+  isBackendChoice,
+  OPTIMIZERS,
+  type TrainFinishedParams,
+  TrainFinishedNotification,
+  type TrainingConfig,
+  TrainProgressNotification,
+  TrainStartedNotification,
+  TrainStartRequest,
+  TrainStopRequest,
+} from '../protocol/engine';
+import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
+import { ProgressLine } from './progress';
+import { formatNumber, table } from './format';
+
+const USAGE = `Usage: dl-lab <command> [options]
+
+Commands:
+  train <model-file>   Train a model file (*.model.ts / *.model.js)
+      --data D             synthetic:shapes (default) or a dataset path
+      --epochs N  --batch-size N  --lr X  --optimizer adam|sgd|rmsprop  --seed N
+      --validation-split X
+      --backend B          auto (default), ${BACKENDS.join(', ')}; or set DL_LAB_BACKEND
+      --runs-dir DIR       where runs are written (default ./runs, or DL_LAB_RUNS_DIR)
+      --resume RUN_DIR     continue a run from its last checkpoint (model file optional)
+      --json               one JSON object per line; the last is {"event":"end",...}
+      --verbose            also print the engine's log
+  runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
+  bench                Training throughput of LeNet-5 per backend, against PyTorch  [--json]
+  info                 Engine version and which backends are available here  [--json]
+
+Exit code: 0 only when the command succeeded (for train: the run completed).`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  data: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  seed: { type: 'string' },
+  'validation-split': { type: 'string' },
+  backend: { type: 'string' },
+  'runs-dir': { type: 'string' },
+  resume: { type: 'string' },
+  steps: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    console.log(readOwnVersion());
+    return 0;
+  }
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'train':
+      return train(rest, values);
+    case 'runs':
+      return runs(rest, values);
+    case 'bench':
+      return bench(values);
+    case 'info':
+      return info(values);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function engineClient(values: Values): EngineClient {
+  return new EngineClient({
+    enginePath: path.join(__dirname, 'engine.js'),
+    // A CLI run is a one-shot: a crash ends it (reported as interrupted) rather than restarting.
+    maxRestarts: 0,
+    onLog: (entry) => {
+      if (values.json) emit({ event: 'log', ...entry });
+      else if (values.verbose || entry.level === 'warn') process.stderr.write(`${entry.level}: ${entry.message}\n`);
+    },
+  });
+}
+
+function runsDir(values: Values): string {
+  return path.resolve(values['runs-dir'] ?? process.env.DL_LAB_RUNS_DIR ?? 'runs');
+}
+
+function emit(object: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify(object) + '\n');
+}
+
+function overridesFrom(values: Values): Partial<TrainingConfig> {
+  const overrides: Partial<TrainingConfig> = {};
+  const int = (flag: string, raw: string | undefined, min: number) => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
+    return n;
+  };
+  const num = (flag: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || raw.trim() === '') throw new UsageError(`--${flag} must be a number, got "${raw}"`);
+    return n;
+  };
+  overrides.epochs = int('epochs', values.epochs, 1);
+  overrides.batchSize = int('batch-size', values['batch-size'], 1);
+  overrides.seed = int('seed', values.seed, 0);
+  overrides.learningRate = num('lr', values.lr);
+  overrides.validationSplit = num('validation-split', values['validation-split']);
+  if (values.optimizer !== undefined) {
+    const name = values.optimizer.toLowerCase();
+    if (!(OPTIMIZERS as readonly string[]).includes(name)) {
+      throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got "${values.optimizer}"`);
+    }
+    overrides.optimizer = name as TrainingConfig['optimizer'];
+  }
+  for (const key of Object.keys(overrides) as (keyof TrainingConfig)[]) if (overrides[key] === undefined) delete overrides[key];
+  return overrides;
+}
+
+async function train(args: string[], values: Values): Promise<number> {
+  const resume = values.resume ? path.resolve(values.resume) : undefined;
+  let modelFile = args[0];
+  if (args.length > 1) throw new UsageError(`train takes one model file, got ${args.length}: ${args.join(' ')}`);
+  if (resume) {
+    const record = readRunRecord(resume); // throws a message that names the file
+    modelFile ??= record.modelFile;
+  }
+  if (!modelFile) throw new UsageError('train needs a model file, e.g. dl-lab train examples/lenet.model.ts');
+  const backend = values.backend ?? process.env.DL_LAB_BACKEND ?? 'auto';
+  if (!isBackendChoice(backend)) throw new UsageError(`--backend must be auto or one of ${BACKENDS.join(', ')}, got "${backend}"`);
+  const overrides = overridesFrom(values);
+
+  const client = engineClient(values);
+  const json = !!values.json;
+  const bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  let runId: string | undefined;
+  let runDir: string | undefined;
+
+  const finished = new Promise<TrainFinishedParams | { status: 'interrupted'; error: string }>((resolve) => {
+    client.onNotification(TrainFinishedNotification, (p) => {
+      if (p.runId === runId) resolve(p);
+    });
+    client.onExit((exit) => {
+      if (!exit.expected) {
+        const cause = exit.signal ? `the engine process was killed (${exit.signal})` : `the engine exited with code ${exit.code}`;
+        resolve({ status: 'interrupted', error: cause });
+      }
+    });
+  });
+
+  client.onNotification(TrainStartedNotification, (p) => {
+    if (json) {
+      emit({ event: 'started', ...p });
+      return;
+    }
+    const c = p.config;
+    console.log(`run ${p.runId}  ${p.startEpoch > 1 ? `resumed at epoch ${p.startEpoch}` : 'started'}`);
+    console.log(`  model    ${path.relative(process.cwd(), p.modelFile) || p.modelFile}`);
+    console.log(`  data     ${p.data}  (${p.trainSamples} train, ${p.valSamples} validation)`);
+    console.log(`  backend  ${p.backend.name}  (${p.backend.reason})`);
+    console.log(`  config   ${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}, seed ${c.seed}`);
+  });
+  client.onNotification(TrainProgressNotification, (p) => {
+    if (p.runId !== runId) return;
+    if (json) {
+      const { runId: _id, kind, metrics, ...rest } = p;
+      emit({ event: kind, ...rest, ...(metrics ?? {}) });
+      return;
+    }
+    if (p.kind === 'batch') {
+      bar?.update(p);
+      return;
+    }
+    bar?.clear();
+    const m = p.metrics ?? { loss: p.loss };
+    const parts = [`epoch ${p.epoch}/${p.epochs}`, `loss ${m.loss.toFixed(4)}`];
+    if (m.acc !== undefined) parts.push(`acc ${m.acc.toFixed(4)}`);
+    if (m.val_loss !== undefined) parts.push(`val_loss ${m.val_loss.toFixed(4)}`);
+    if (m.val_acc !== undefined) parts.push(`val_acc ${m.val_acc.toFixed(4)}`);
+    parts.push(`${formatNumber(p.samplesPerSec)} samples/s`);
+    console.log(parts.join('  '));
+  });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1 && runId) {
+      bar?.clear();
+      process.stderr.write('stopping after the current batch (Ctrl-C again to kill)\n');
+      void client.sendRequest(TrainStopRequest, { runId }).catch(() => undefined);
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+
+  try {
+    const started = await client.sendRequest(TrainStartRequest, {
+      modelFile: path.resolve(modelFile),
+      data: values.data ?? 'synthetic:shapes',
+      runsDir: runsDir(values),
+      backend,
+      overrides,
+      resumeRunDir: resume,
+    });
+    runId = started.runId;
+    runDir = started.runDir;
+    if (json) emit({ event: 'run', runId, runDir, pid: client.pid });
+    const result = await finished;
+    bar?.clear();
+    const status = result.status;
+    const error = 'error' in result ? result.error : undefined;
+    if (json) {
+      emit({ event: 'end', status, runId, runDir, ...(error ? { error } : {}), ...('metrics' in result && result.metrics ? { metrics: result.metrics } : {}) });
+    } else {
+      console.log(`run ${status}: ${path.relative(process.cwd(), runDir) || runDir}`);
+      if (error) process.stderr.write(`dl-lab: ${error}\n`);
+    }
+    return status === 'completed' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await client.dispose();
+  }
+}
+
+async function runs(args: string[], values: Values): Promise<number> {
+  if (args.length) throw new UsageError(`runs takes no arguments, got: ${args.join(' ')}`);
+  const dir = runsDir(values);
+  const found = listRuns(dir);
+  for (const run of found) {
+    // Make the file say what the reader already knows: the engine that wrote it is gone.
+    if (run.status === 'interrupted' && run.record.status === 'running') {
+      markInterrupted(run.runDir, `the engine process (pid ${run.record.pid}) is gone`);
+    }
+  }
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        found.map((r) => ({
+          runDir: r.runDir,
+          runId: r.record.id,
+          status: r.status,
+          modelFile: r.record.modelFile,
+          data: r.record.data,
+          backend: r.record.backend?.name ?? null,
+          epochsCompleted: r.record.epochsCompleted,
+          epochs: r.record.config?.epochs,
+          startTime: r.record.startTime,
+          endTime: r.record.endTime ?? null,
+          metrics: r.record.lastMetrics ?? null,
+          error: r.record.error ?? null,
+        })),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  if (!found.length) {
+    console.log(`no runs in ${dir}`);
+    return 0;
+  }
+  const rows = found.map((r) => [
+    r.record.id,
+    r.status,
+    `${r.record.epochsCompleted}/${r.record.config?.epochs ?? '?'}`,
+    r.record.lastMetrics?.loss?.toFixed(4) ?? '-',
+    r.record.lastMetrics?.val_acc?.toFixed(4) ?? '-',
+    r.record.backend?.name ?? '-',
+    r.status === 'failed' ? r.record.error ?? '' : path.basename(r.record.modelFile),
+  ]);
+  console.log(table(['run', 'status', 'epochs', 'loss', 'val_acc', 'backend', 'model / error'], rows));
+  return 0;
+}
+
+async function bench(values: Values): Promise<number> {
+  const client = engineClient(values);
+  try {
+    const steps = values.steps === undefined ? undefined : Number(values.steps);
+    if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer`);
+    if (!values.json) process.stderr.write('measuring LeNet-5 training throughput (batch 64, Adam)...\n');
+    const report = await client.sendRequest(BenchRequest, { steps, pytorch: true });
+    if (values.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    console.log(`${report.model}, batch ${report.batchSize}, ${report.threads} thread(s)`);
+    console.log(
+      table(
+        ['name', 'samples/s', 'vs PyTorch'],
+        report.results.map((r) => [r.name, formatNumber(r.samplesPerSec), r.ratioToPytorch === undefined ? '-' : `${r.ratioToPytorch.toFixed(2)}x`]),
+      ),
+    );
+    for (const s of report.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
+    if (report.wasmProfile?.length) {
+      console.log('\nwasm, per training step:');
+      console.log(table(['kernel', 'ms/step'], report.wasmProfile.slice(0, 12).map((k) => [k.kernel, k.msPerStep.toFixed(3)])));
+    }
+    return 0;
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function info(values: Values): Promise<number> {
+  const client = engineClient(values);
+  try {
+    const engine = await client.sendRequest(EngineInfoRequest);
+    if (values.json) {
+      console.log(JSON.stringify(engine, null, 2));
+      return 0;
+    }
+    console.log(`engine ${engine.engineVersion}, TensorFlow.js ${engine.tfjsVersion}, Node ${engine.node}`);
+    console.log(table(['backend', 'available', 'detail'], engine.backends.map((b) => [b.name, b.available ? 'yes' : 'no', b.detail])));
+    return 0;
+  } finally {
+    await client.dispose();
+  }
+}
+
+function readOwnVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// exitCode rather than exit(): exit() can cut off output still queued for a pipe.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`dl-lab: ${err.message}\n(run dl-lab --help for usage)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`dl-lab: ${(err as Error).message ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,102 @@
+/**
+ * The engine process: started by the extension or the CLI with child_process.fork, it serves the
+ * protocol of src/protocol/engine.ts over the IPC channel. It imports nothing from `vscode`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  type BackendReport,
+  BenchRequest,
+  EngineInfoRequest,
+  LogNotification,
+  type LogLevel,
+  ShutdownRequest,
+  TrainFinishedNotification,
+  TrainProgressNotification,
+  TrainStartedNotification,
+  TrainStartRequest,
+  TrainStopRequest,
+} from '../protocol/engine';
+import { probeBackends } from './backends';
+import { runBench } from './bench/bench';
+import { TrainingRun } from './training/trainer';
+
+declare const ENGINE_VERSION: string | undefined;
+
+if (!process.send) {
+  console.error('dl-lab engine: start me with child_process.fork (I talk JSON-RPC over the IPC channel).');
+  process.exit(2);
+}
+
+// Production mode: no debug checks, and no "install tfjs-node" banner on stdout.
+tf.env().set('PROD', true);
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+
+function log(level: LogLevel, message: string): void {
+  void connection.sendNotification(LogNotification, { level, message });
+}
+
+const runs = new Map<string, TrainingRun>();
+let busy: Promise<unknown> = Promise.resolve();
+let backend: BackendReport | null = null;
+
+connection.onRequest(EngineInfoRequest, async () => ({
+  engineVersion: typeof ENGINE_VERSION === 'string' ? ENGINE_VERSION : 'dev',
+  tfjsVersion: tf.version.tfjs,
+  pid: process.pid,
+  node: process.version,
+  backend,
+  backends: await probeBackends(),
+}));
+
+connection.onRequest(TrainStartRequest, async (params) => {
+  if (runs.size > 0) {
+    const [id] = runs.keys();
+    throw new Error(`run ${id} is still training in this engine; stop it first`);
+  }
+  const run = new TrainingRun(params, {
+    started: (p) => {
+      backend = p.backend;
+      void connection.sendNotification(TrainStartedNotification, p);
+    },
+    progress: (p) => void connection.sendNotification(TrainProgressNotification, p),
+    finished: (p) => void connection.sendNotification(TrainFinishedNotification, p),
+    log,
+  });
+  runs.set(run.runId, run);
+  log('info', `run ${run.runId} starting in ${run.runDir}`);
+  // Answer as soon as the run folder exists; training goes on and reports through notifications.
+  busy = run.train().finally(() => runs.delete(run.runId));
+  return { runId: run.runId, runDir: run.runDir };
+});
+
+connection.onRequest(TrainStopRequest, ({ runId }) => {
+  const run = runs.get(runId);
+  run?.stop();
+  return { stopping: run !== undefined };
+});
+
+connection.onRequest(BenchRequest, async (params) => {
+  if (runs.size > 0) throw new Error('a run is training in this engine; benchmark when it has finished');
+  return runBench(params, (message) => log('info', message));
+});
+
+connection.onRequest(ShutdownRequest, async () => {
+  for (const run of runs.values()) run.stop();
+  await busy;
+  setImmediate(() => process.exit(0));
+});
+
+// Exit with the parent: the IPC channel closes when it dies, however it dies.
+process.on('disconnect', () => process.exit(0));
+// Belt and braces for a parent that is frozen rather than gone: reparenting changes our ppid.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(0);
+}, 2000).unref();
+
+process.on('unhandledRejection', (reason) => log('error', `unhandled rejection: ${String(reason)}`));
+
+connection.listen();
+log('info', `engine ${process.pid} ready (Node ${process.version}, TensorFlow.js ${tf.version.tfjs})`);

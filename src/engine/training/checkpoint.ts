@@ -1,0 +1,167 @@
+/**
+ * Checkpoints in TensorFlow.js's own format (model.json + weights.bin, loadable by tf.loadLayersModel),
+ * plus the optimizer's state and the trainer's position, so that a run can resume where it stopped.
+ *
+ * A checkpoint folder is replaced atomically: it is written complete under a temporary name, then swapped
+ * in with renames. A crash at any point leaves either the old or the new checkpoint readable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../../runs/runFolder';
+
+export interface TrainerState {
+  /** Epochs completed when this checkpoint was written. */
+  epoch: number;
+  /** Optimisation steps completed. */
+  step: number;
+  monitor: string;
+  best: number | null;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+  metrics: Record<string, number>;
+}
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
+const STATE_JSON = 'state.json';
+
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer | null,
+  state: TrainerState,
+): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = joinWeightData(artifacts.weightData);
+      writeFileAtomic(path.join(tmp, WEIGHTS_BIN), weights);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
+      };
+      writeFileAtomic(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+
+  if (optimizer) {
+    const named = await optimizer.getWeights();
+    const { data, specs } = await tf.io.encodeWeights(named);
+    writeFileAtomic(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(data));
+    writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), specs }));
+  }
+  writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify(state, null, 2));
+
+  // Swap: dir -> dir.old, tmp -> dir, drop dir.old. Readers fall back to dir.old in the gap.
+  const old = `${dir}.old`;
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** The folder to read a checkpoint from, or undefined when there is none (a crash mid-swap leaves `.old`). */
+export function resolveCheckpointDir(dir: string): string | undefined {
+  for (const candidate of [dir, `${dir}.old`]) {
+    if (fs.existsSync(path.join(candidate, MODEL_JSON)) && fs.existsSync(path.join(candidate, STATE_JSON))) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** An IOHandler for tf.loadLayersModel that reads a model.json and its weight files from disk. */
+export function fileSystemHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    async load() {
+      const json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Uint8Array[] = [];
+      for (const group of json.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(fs.readFileSync(path.join(path.dirname(modelJsonPath), p)));
+      }
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: concat(buffers),
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+      };
+    },
+  };
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  state: TrainerState;
+}
+
+/**
+ * Restores weights (by position: the model is rebuilt from the same model file) and, where it was saved
+ * and the optimizer is of the same kind, the optimizer's state.
+ */
+export async function restoreCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<LoadedCheckpoint & { optimizerRestored: boolean }> {
+  const source = resolveCheckpointDir(dir);
+  if (!source) throw new Error(`no checkpoint to resume from in ${dir}`);
+  const saved = await tf.loadLayersModel(fileSystemHandler(path.join(source, MODEL_JSON)));
+  try {
+    const weights = saved.getWeights();
+    const expected = model.getWeights();
+    if (weights.length !== expected.length || weights.some((w, i) => !tf.util.arraysEqual(w.shape, expected[i].shape))) {
+      throw new Error(`the checkpoint in ${source} does not fit the model built from the model file (was the model changed?)`);
+    }
+    model.setWeights(weights);
+  } finally {
+    saved.dispose();
+  }
+  let optimizerRestored = false;
+  const optimizerJson = path.join(source, OPTIMIZER_JSON);
+  if (fs.existsSync(optimizerJson)) {
+    const { className, specs } = JSON.parse(fs.readFileSync(optimizerJson, 'utf8'));
+    if (className === optimizer.getClassName()) {
+      const data = fs.readFileSync(path.join(source, OPTIMIZER_BIN));
+      const map = tf.io.decodeWeights(toArrayBuffer(data), specs);
+      await optimizer.setWeights(specs.map((s: { name: string }) => ({ name: s.name, tensor: map[s.name] })));
+      optimizerRestored = true;
+    }
+  }
+  const state = JSON.parse(fs.readFileSync(path.join(source, STATE_JSON), 'utf8')) as TrainerState;
+  return { dir: source, state, optimizerRestored };
+}
+
+function joinWeightData(data: tf.io.WeightData | undefined): Uint8Array {
+  if (!data) return new Uint8Array(0);
+  const buffers = Array.isArray(data) ? data : [data];
+  return new Uint8Array(concat(buffers.map((b) => new Uint8Array(b))));
+}
+
+function concat(parts: Uint8Array[]): ArrayBuffer {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out.buffer;
+}
+
+function toArrayBuffer(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}

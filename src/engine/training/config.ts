@@ -1,0 +1,65 @@
+/**
+ * The effective training configuration: defaults, then the model file's `training` export, then the
+ * caller's overrides. Every value is checked, and a bad one is reported with where it came from.
+ */
+import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engine';
+import { LOSS_NAMES } from './step';
+
+export const DEFAULT_TRAINING: TrainingConfig = {
+  epochs: 10,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0,
+  loss: 'categoricalCrossentropy',
+  metrics: ['accuracy'],
+  validationSplit: 0.1,
+  seed: 42,
+};
+
+type Check = (value: unknown) => string | undefined;
+
+const positiveInt: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
+const positiveNumber: Check = (v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? undefined : 'a positive number');
+
+const CHECKS: Record<keyof TrainingConfig, Check> = {
+  epochs: positiveInt,
+  batchSize: positiveInt,
+  optimizer: (v) => ((OPTIMIZERS as readonly unknown[]).includes(v) ? undefined : `one of ${OPTIMIZERS.join(', ')}`),
+  learningRate: positiveNumber,
+  momentum: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
+  loss: (v) => (typeof v === 'string' && LOSS_NAMES.includes(v) ? undefined : `one of ${LOSS_NAMES.join(', ')}`),
+  metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
+  validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
+  seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
+};
+
+/** Keys a model file may set that the engine reads elsewhere (later features); accepted, not checked here. */
+const PASS_THROUGH = new Set(['augment', 'callbacks', 'inputShape', 'numClasses']);
+
+export function resolveTrainingConfig(
+  fromModelFile: Record<string, unknown>,
+  modelFileName: string,
+  overrides: Partial<TrainingConfig>,
+): TrainingConfig {
+  const config: Record<string, unknown> = { ...DEFAULT_TRAINING };
+  const layers: [Record<string, unknown>, string][] = [
+    [fromModelFile, `${modelFileName}: training`],
+    [overrides as Record<string, unknown>, 'option'],
+  ];
+  for (const [values, origin] of layers) {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      const check = CHECKS[key as keyof TrainingConfig];
+      if (!check) {
+        if (PASS_THROUGH.has(key)) continue;
+        throw new Error(`${origin}.${key}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})`);
+      }
+      const normalised = key === 'optimizer' && typeof value === 'string' ? value.toLowerCase() : value;
+      const expected = check(normalised);
+      if (expected) throw new Error(`${origin}.${key} is ${JSON.stringify(value)}; expected ${expected}`);
+      config[key] = normalised;
+    }
+  }
+  return config as unknown as TrainingConfig;
+}
