@@ -1,0 +1,61 @@
+/** Shared helpers for tests that drive the real CLI and engine (built into dist/ by `npm test`). */
+import { spawn, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const LENET = path.join(ROOT, 'examples', 'lenet.model.ts');
+
+/** A fresh temporary folder, removed when the process exits. */
+export function tempDir(prefix = 'dl-lab-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dl-lab ARGS` to the end. */
+export function runCli(args: string[], options: SpawnOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Parses `--json` output: one object per line. */
+export function jsonLines(stdout: string): Record<string, any>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+export function readJsonl(file: string): Record<string, any>[] {
+  return jsonLines(fs.readFileSync(file, 'utf8'));
+}
+
+/** Polls `predicate` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(predicate: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
