@@ -20,6 +20,8 @@ import {
   LogParams,
   TrainFinishedNotification,
   TrainStartedNotification,
+  type TrainStartResult,
+  TrainStartRequest,
 } from '../protocol/engine';
 import { markInterrupted } from '../runs/runFolder';
 
@@ -92,9 +94,14 @@ export class EngineClient {
   sendRequest<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
   async sendRequest(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, params?: unknown) {
     const connection = await this.start();
-    return params === undefined
-      ? connection.sendRequest(type as RequestType0<unknown, void>)
-      : connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
+    if (params === undefined) return connection.sendRequest(type as RequestType0<unknown, void>);
+    const result = await connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
+    // Track the run from the moment its folder exists, so that a crash before train/started still marks it.
+    if (type.method === TrainStartRequest.method) {
+      const { runId, runDir } = result as TrainStartResult;
+      this.activeRuns.set(runId, runDir);
+    }
+    return result;
   }
 
   /** Starts the engine if it is not running. Refuses once the restart budget is spent. */

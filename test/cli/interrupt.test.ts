@@ -1,0 +1,77 @@
+/**
+ * Nothing is lost when the engine dies: a SIGKILL mid-epoch leaves a readable run, reported as
+ * interrupted, that `dl-lab train --resume` completes.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { fileSystemHandler } from '../../src/engine/training/checkpoint';
+import { readMetrics } from '../../src/runs/runFolder';
+import { CLI, jsonLines, LENET, ROOT, runCli, tempDir, waitFor } from '../helpers';
+
+/** Starts `dl-lab train --json` and resolves with its events so far once `until` matches one. */
+function startTraining(args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const events = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
+  return { child, closed, events, stderr: () => stderr };
+}
+
+describe('a run whose engine is killed', () => {
+  it('is reported as interrupted with its metrics and last checkpoint, and --resume completes it', async () => {
+    const runsDir = tempDir();
+    const training = startTraining([LENET, '--epochs', '4', '--runs-dir', runsDir]);
+    // Kill mid-epoch 2: after epoch 1's checkpoint, on a batch of the next epoch.
+    const run = await waitFor(() => training.events().find((e) => e.event === 'run'), 30_000, 'the run to start');
+    await waitFor(() => training.events().find((e) => e.event === 'batch' && e.epoch === 2), 120_000, 'a batch of epoch 2');
+    process.kill(run.pid, 'SIGKILL');
+    const code = await training.closed;
+    assert.equal(code, 1, 'the CLI fails when its run is interrupted');
+    const end = training.events().at(-1)!;
+    assert.equal(end.status, 'interrupted');
+    assert.match(end.error, /SIGKILL/);
+
+    const list = JSON.parse((await runCli(['runs', '--runs-dir', runsDir, '--json'])).stdout);
+    assert.equal(list[0].status, 'interrupted');
+    assert.equal(list[0].epochsCompleted, 1);
+    const runDir = run.runDir as string;
+    assert.ok(readMetrics(runDir).some((m) => m.kind === 'epoch' && m.epoch === 1), 'epoch 1 metrics survive');
+    const last = await tf.loadLayersModel(fileSystemHandler(path.join(runDir, 'checkpoints', 'last', 'model.json')));
+    assert.equal(last.countParams(), 61_366);
+
+    const resumed = await runCli(['train', '--resume', runDir, '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const events = jsonLines(resumed.stdout);
+    assert.equal(events.find((e) => e.event === 'started')!.startEpoch, 2);
+    assert.equal(events.at(-1)!.status, 'completed');
+    const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+    assert.equal(record.status, 'completed');
+    assert.equal(record.epochsCompleted, 4);
+    assert.equal(record.resumes, 1);
+    const epochs = readMetrics(runDir).filter((m) => m.kind === 'epoch').map((m) => m.epoch);
+    assert.deepEqual(epochs, [1, 2, 3, 4]);
+  });
+
+  it('is reported as interrupted even when the CLI died with it', async () => {
+    const runsDir = tempDir();
+    const model = path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-dense.model.js');
+    const training = startTraining([model, '--data', 'synthetic:shapes?count=3000', '--backend', 'cpu', '--epochs', '50', '--runs-dir', runsDir]);
+    const run = await waitFor(() => training.events().find((e) => e.event === 'run'), 30_000, 'the run to start');
+    await waitFor(() => training.events().find((e) => e.event === 'batch'), 60_000, 'a batch');
+    training.child.kill('SIGKILL');
+    process.kill(run.pid, 'SIGKILL');
+    await training.closed;
+    await waitFor(() => { try { process.kill(run.pid, 0); return false; } catch { return true; } }, 5000, 'the engine to die');
+    const list = JSON.parse((await runCli(['runs', '--runs-dir', runsDir, '--json'])).stdout);
+    assert.equal(list[0].status, 'interrupted');
+    const record = JSON.parse(fs.readFileSync(path.join(run.runDir, 'run.json'), 'utf8'));
+    assert.equal(record.status, 'interrupted', '`dl-lab runs` records what it found');
+  });
+});
