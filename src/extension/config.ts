@@ -1,0 +1,50 @@
+/**
+ * Reading the `dlLab.*` settings from VS Code. What the values mean (runs folder resolution, backend
+ * validation, Node path) lives in settings.ts, free of `vscode`.
+ */
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../protocol/engine';
+import { normalizeBackend, normalizeNodePath, resolveRunsDir } from './settings';
+
+export const SECTION = 'dlLab';
+
+export interface TrainingSettings {
+  backend: BackendChoice;
+  /** Set when `dlLab.backend` held something else than a backend. */
+  backendWarning?: string;
+  /** Absolute. */
+  runsDir: string;
+  defaultDataset: string;
+}
+
+/** The settings that apply to training `modelFile` (resource-scoped to its workspace folder). */
+export function trainingSettings(modelFile: vscode.Uri): TrainingSettings {
+  const config = vscode.workspace.getConfiguration(SECTION, modelFile);
+  const { backend, warning } = normalizeBackend(config.get<string>('backend'));
+  const folder = vscode.workspace.getWorkspaceFolder(modelFile) ?? vscode.workspace.workspaceFolders?.[0];
+  return {
+    backend,
+    backendWarning: warning,
+    runsDir: resolveRunsDir(config.get<string>('runsDir'), {
+      workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined,
+      modelFile: modelFile.fsPath,
+    }),
+    defaultDataset: config.get<string>('defaultDataset') || 'synthetic:shapes',
+  };
+}
+
+/** `dlLab.defaultDataset`, for the dataset pick. */
+export function defaultDataset(scope?: vscode.Uri): string {
+  return vscode.workspace.getConfiguration(SECTION, scope).get<string>('defaultDataset') || 'synthetic:shapes';
+}
+
+/** `dlLab.nodePath` (machine scope): undefined means VS Code's own runtime. */
+export function engineNodePath(): string | undefined {
+  return normalizeNodePath(vscode.workspace.getConfiguration(SECTION).get<string>('nodePath'));
+}
+
+/** The working folder of the engine process: the first local workspace folder, if any. */
+export function engineCwd(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  return folder?.uri.fsPath;
+}

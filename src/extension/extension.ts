@@ -1,0 +1,72 @@
+/**
+ * Activation and wiring of the Deep Learning Lab extension. Activation stays cheap: it creates the log
+ * channel and the (hidden) status bar item and registers the commands. It loads neither TensorFlow.js
+ * (only the engine process does) nor the JSON-RPC client (engineHost.ts loads it on first use), and it
+ * starts no engine process: the first request does.
+ *
+ * Where things are:
+ *   trainCommand.ts    Train Model / Stop Training, the progress notification, the final notification
+ *   engineCommands.ts  Restart Engine / Show Engine Log
+ *   engineHost.ts      lazy engine supervisor, engine notifications → current run, crash warnings
+ *   engineSupervisor.ts EngineClient lifecycle, crash counting, manual restart (no vscode)
+ *   runSession.ts      one run's state, from train/start to its end (no vscode)
+ *   statusBar.ts       the training status bar item
+ *   pickers.ts         model file and dataset picks (modelFiles.ts, datasets.ts: their pure logic)
+ *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
+ *   trust.ts           Workspace Trust gate
+ *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
+ */
+import * as vscode from 'vscode';
+import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
+import { restartEngine, showEngineLog } from './engineCommands';
+import { EngineHost } from './engineHost';
+import { createLogChannel } from './log';
+import { TrainingStatusBar } from './statusBar';
+import { stopTraining, trainModel } from './trainCommand';
+import { watchTrust } from './trust';
+
+let engineHost: EngineHost | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const start = performance.now();
+  const log = createLogChannel();
+  const currentRun = new CurrentRun();
+  const statusBar = new TrainingStatusBar();
+  const engine = new EngineHost(context.extensionUri, log, currentRun);
+  engineHost = engine;
+  const deps = { log, engine, currentRun, statusBar };
+
+  context.subscriptions.push(
+    log,
+    currentRun,
+    statusBar,
+    vscode.commands.registerCommand('dlLab.train', (arg?: unknown) => trainModel(deps, arg)),
+    vscode.commands.registerCommand('dlLab.stopTraining', () => stopTraining(deps)),
+    vscode.commands.registerCommand('dlLab.showEngineLog', () => showEngineLog(log)),
+    vscode.commands.registerCommand('dlLab.restartEngine', () => restartEngine(deps)),
+    watchTrust(log),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dlLab.nodePath')) {
+        log.info(
+          engine.loaded?.running
+            ? 'dlLab.nodePath changed: the engine restarts with it on the next request when no run is training'
+            : 'dlLab.nodePath changed: the next engine start uses it',
+        );
+      }
+    }),
+  );
+  void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
+
+  const ms = performance.now() - start;
+  log.debug(
+    `Deep Learning Lab ${context.extension.packageJSON.version ?? ''} activated in ${ms.toFixed(1)} ms` +
+      (vscode.workspace.isTrusted ? '' : ' (Restricted Mode: training unavailable)'),
+  );
+}
+
+/** Stops the engine cleanly: a run in progress ends as stopped, not interrupted. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = engineHost;
+  engineHost = undefined;
+  return engine?.dispose();
+}

@@ -1,0 +1,58 @@
+/**
+ * The engine's restart policy, as the user hears about it. EngineClient restarts a crashed engine on the
+ * next request, at most MAX_RESTARTS times in RESTART_WINDOW_MS; past that, requests fail until the user
+ * runs `Deep Learning: Restart Engine`. Pure (no `vscode`), tested in test/extension/restartPolicy.test.ts.
+ */
+import { exitCause, runIdOf, type ExitInfo } from './format';
+
+export const MAX_RESTARTS = 4;
+export const RESTART_WINDOW_MS = 3 * 60_000;
+
+export const RESTART_ENGINE_ACTION = 'Restart Engine';
+export const SHOW_LOG_ACTION = 'Show Log';
+
+/**
+ * The warning shown when the engine dies unexpectedly. `crashesInWindow` counts unexpected exits in the
+ * restart window (this one included); past `maxRestarts` the client refuses to restart on its own.
+ */
+export function engineExitMessage(
+  exit: ExitInfo,
+  crashesInWindow: number,
+  maxRestarts = MAX_RESTARTS,
+  windowMinutes = RESTART_WINDOW_MS / 60_000,
+): string {
+  const runs = exit.interruptedRuns.map(runIdOf);
+  const marked =
+    runs.length === 0
+      ? ''
+      : runs.length === 1
+        ? ` Run ${runs[0]} was marked interrupted.`
+        : ` Runs ${runs.join(', ')} were marked interrupted.`;
+  let next = '';
+  if (exit.willRestart) {
+    next = restartBudgetSpent(crashesInWindow, maxRestarts)
+      ? ` It stopped ${crashesInWindow} times in ${windowMinutes} minutes and will not be restarted automatically: use Restart Engine.`
+      : ' It restarts on the next request.';
+  }
+  return `The training engine stopped unexpectedly (${exitCause(exit)}).${marked}${next}`;
+}
+
+/** The first start plus `maxRestarts` restarts have all crashed within the window. */
+export function restartBudgetSpent(crashesInWindow: number, maxRestarts = MAX_RESTARTS): boolean {
+  return crashesInWindow > maxRestarts;
+}
+
+/** Actions offered with an engine-exit warning. */
+export function engineExitActions(crashesInWindow: number, maxRestarts = MAX_RESTARTS): string[] {
+  return restartBudgetSpent(crashesInWindow, maxRestarts) ? [RESTART_ENGINE_ACTION, SHOW_LOG_ACTION] : [SHOW_LOG_ACTION];
+}
+
+/** True for EngineClient's refusal once its automatic restart budget is spent. */
+export function isRestartBudgetError(message: string): boolean {
+  return /will not be restarted automatically/.test(message);
+}
+
+/** Actions offered when a request to the engine failed with `message`. */
+export function requestErrorActions(message: string): string[] {
+  return isRestartBudgetError(message) ? [RESTART_ENGINE_ACTION, SHOW_LOG_ACTION] : [SHOW_LOG_ACTION];
+}

@@ -1,0 +1,121 @@
+// The supervisor against a fake engine (fixtures/fakeEngine.js): runs, stops, crashes, restart budget.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import type { TrainFinishedParams } from '../../src/protocol/engine';
+import { EngineSupervisor, type SupervisedExit } from '../../src/extension/engineSupervisor';
+import { isRestartBudgetError } from '../../src/extension/restartPolicy';
+
+const fakeEngine = path.join(__dirname, 'fixtures', 'fakeEngine.js');
+const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-supervisor-'));
+const supervisors: EngineSupervisor[] = [];
+after(async () => {
+  await Promise.all(supervisors.map((s) => s.dispose()));
+  fs.rmSync(runsDir, { recursive: true, force: true });
+});
+
+function make(options: { maxRestarts?: number; enginePath?: string } = {}) {
+  const logs: string[] = [];
+  const supervisor = new EngineSupervisor({
+    enginePath: options.enginePath ?? fakeEngine,
+    nodePath: () => undefined,
+    onLog: (e) => logs.push(`${e.level} ${e.message}`),
+    maxRestarts: options.maxRestarts,
+  });
+  supervisors.push(supervisor);
+  const finished: TrainFinishedParams[] = [];
+  const exits: SupervisedExit[] = [];
+  supervisor.onTrainFinished((p) => finished.push(p));
+  supervisor.onExit((e) => exits.push(e));
+  return { supervisor, logs, finished, exits };
+}
+
+const params = (data: string) => ({ modelFile: '/w/lenet.model.ts', data, runsDir, backend: 'auto' as const, overrides: {} });
+
+function until<T>(what: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = what();
+      if (value) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error('timed out'));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+test('no engine process until the first request; a run completes; dispose stops the engine as expected', async () => {
+  const { supervisor, finished, exits, logs } = make();
+  assert.equal(supervisor.running, false);
+  assert.deepEqual(await supervisor.stopTraining('nope'), { stopping: false });
+  assert.equal(supervisor.running, false, 'stop never starts an engine');
+
+  let progress = 0;
+  supervisor.onTrainProgress(() => progress++);
+  const { runId, runDir } = await supervisor.startTraining(params('synthetic:shapes'));
+  assert.ok(supervisor.running);
+  assert.ok(fs.existsSync(runDir));
+  const end = await until(() => finished.find((f) => f.runId === runId));
+  assert.equal(end.status, 'completed');
+  assert.equal(progress, 15, '12 batches and 3 epochs');
+  assert.ok(logs.some((l) => l.includes('training lenet.model.ts on synthetic:shapes')), 'engine log forwarded');
+
+  await supervisor.dispose();
+  assert.equal(exits.length, 1);
+  assert.equal(exits[0].expected, true);
+  assert.equal(exits[0].willRestart, false);
+  await assert.rejects(supervisor.info(), /shutting down/);
+});
+
+test('a stop ends the run as stopped', async () => {
+  const { supervisor, finished } = make();
+  const { runId } = await supervisor.startTraining(params('slow'));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await supervisor.stopTraining(runId), { stopping: true });
+  const end = await until(() => finished.find((f) => f.runId === runId));
+  assert.equal(end.status, 'stopped');
+});
+
+test('a crash marks the run interrupted, and the engine restarts on the next request', async () => {
+  const { supervisor, exits } = make();
+  const { runDir } = await supervisor.startTraining(params('crash'));
+  const pid = supervisor.pid;
+  const exit = await until(() => exits[0]);
+  assert.equal(exit.expected, false);
+  assert.equal(exit.code, 3);
+  assert.deepEqual(exit.interruptedRuns, [runDir]);
+  assert.equal(exit.willRestart, true);
+  assert.equal(exit.crashesInWindow, 1);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).status, 'interrupted');
+  assert.equal(supervisor.running, false);
+
+  const info = await supervisor.info();
+  assert.notEqual(info.pid, pid, 'a new engine process');
+});
+
+test('once the restart budget is spent, requests fail until Restart Engine', async () => {
+  const { supervisor, exits } = make({ maxRestarts: 1 });
+  await supervisor.startTraining(params('crash'));
+  await until(() => exits[0]);
+  await supervisor.startTraining(params('crash'));
+  await until(() => exits[1]);
+  assert.equal(exits[1].crashesInWindow, 2);
+  await assert.rejects(supervisor.startTraining(params('synthetic:shapes')), (err: Error) => isRestartBudgetError(err.message));
+
+  const info = await supervisor.restart();
+  assert.equal(info.engineVersion, '0.0.0-fake');
+  assert.equal(supervisor.crashesInWindow, 0);
+});
+
+test('an engine that refuses the run: the request fails with its message', async () => {
+  const { supervisor } = make();
+  await assert.rejects(supervisor.startTraining(params('reject')), /cannot load the model/);
+});
+
+test('a missing engine bundle is named', async () => {
+  const { supervisor } = make({ enginePath: path.join(runsDir, 'nope', 'engine.js') });
+  await assert.rejects(supervisor.info(), /engine bundle .*engine\.js is missing/);
+});

@@ -1,0 +1,193 @@
+/**
+ * A minimal stand-in for the `vscode` module, enough to activate the bundled extension in plain Node and
+ * drive its commands: it records what the extension shows (messages, progress, status bar, log) and
+ * answers quick picks and messages as a test scripts them. Not VS Code: the e2e harness checks the real one.
+ */
+import * as path from 'node:path';
+
+type Listener<T> = (e: T) => unknown;
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  event = (listener: Listener<T>) => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(e: T) {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose() {
+    this.listeners.clear();
+  }
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file(p: string) {
+    return new Uri('file', path.resolve(p));
+  }
+  static joinPath(base: Uri, ...parts: string[]) {
+    return new Uri(base.scheme, path.join(base.fsPath, ...parts));
+  }
+  get path() {
+    return this.fsPath.split(path.sep).join('/');
+  }
+  toString() {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export const StatusBarAlignment = { Left: 1, Right: 2 };
+export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
+export const UIKind = { Desktop: 1, Web: 2 };
+
+export interface Shown {
+  kind: 'info' | 'warning' | 'error';
+  message: string;
+  items: string[];
+  modal: boolean;
+}
+
+export interface ProgressRecord {
+  title?: string;
+  cancellable?: boolean;
+  reports: { message?: string; increment?: number }[];
+  cancel: () => void;
+  done: boolean;
+}
+
+/** What the extension did, and how the "user" answers. */
+export const ui = {
+  trusted: true,
+  folder: '',
+  settings: {} as Record<string, unknown>,
+  modelFiles: [] as string[],
+  activeFile: undefined as string | undefined,
+  shown: [] as Shown[],
+  log: [] as string[],
+  commandsRun: [] as { command: string; args: unknown[] }[],
+  progress: [] as ProgressRecord[],
+  statusBar: { text: '', tooltip: '' as unknown, visible: false, command: '' as unknown },
+  /** Answers the next quick pick: picks the item this returns (undefined: the user pressed Escape). */
+  pickAnswers: [] as ((items: { label: string }[]) => { label: string } | undefined)[],
+  /** Answers messages: the item to click, or undefined. */
+  messageAnswer: (_shown: Shown): string | undefined => undefined,
+  trustGranted: new EventEmitter<void>(),
+  reset() {
+    this.shown = [];
+    this.log = [];
+    this.commandsRun = [];
+    this.progress = [];
+    this.pickAnswers = [];
+    this.messageAnswer = () => undefined;
+  },
+};
+
+const commands = new Map<string, (...args: unknown[]) => unknown>();
+
+function show(kind: Shown['kind']) {
+  return (message: string, ...rest: unknown[]) => {
+    let modal = false;
+    if (rest.length && typeof rest[0] === 'object' && rest[0] !== null) modal = Boolean((rest.shift() as { modal?: boolean }).modal);
+    const shown: Shown = { kind, message, items: rest as string[], modal };
+    ui.shown.push(shown);
+    return Promise.resolve(ui.messageAnswer(shown));
+  };
+}
+
+function channel(name: string) {
+  const at = (level: string) => (message: string) => ui.log.push(`[${level}] ${message}`);
+  return { name, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show() {}, dispose() {} };
+}
+
+export const window = {
+  get activeTextEditor() {
+    return ui.activeFile ? { document: { uri: Uri.file(ui.activeFile) } } : undefined;
+  },
+  createOutputChannel: (name: string) => channel(name),
+  createStatusBarItem: () => {
+    const item = {
+      name: '',
+      backgroundColor: undefined as unknown,
+      get text() { return ui.statusBar.text; },
+      set text(v: string) { ui.statusBar.text = v; },
+      get tooltip() { return ui.statusBar.tooltip; },
+      set tooltip(v: unknown) { ui.statusBar.tooltip = v; },
+      get command() { return ui.statusBar.command; },
+      set command(v: unknown) { ui.statusBar.command = v; },
+      show: () => (ui.statusBar.visible = true),
+      hide: () => (ui.statusBar.visible = false),
+      dispose: () => (ui.statusBar.visible = false),
+    };
+    return item;
+  },
+  showInformationMessage: show('info'),
+  showWarningMessage: show('warning'),
+  showErrorMessage: show('error'),
+  showQuickPick: async (items: { label: string }[]) => {
+    const answer = ui.pickAnswers.shift();
+    return answer ? answer(await items) : items[0];
+  },
+  showOpenDialog: async () => undefined,
+  withProgress: async <R>(
+    options: { title?: string; cancellable?: boolean },
+    task: (progress: { report(v: object): void }, token: { isCancellationRequested: boolean; onCancellationRequested: (l: Listener<void>) => { dispose(): void } }) => Promise<R>,
+  ): Promise<R> => {
+    const cancelled = new EventEmitter<void>();
+    const token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+    const record: ProgressRecord = {
+      title: options.title,
+      cancellable: options.cancellable,
+      reports: [],
+      cancel: () => {
+        token.isCancellationRequested = true;
+        cancelled.fire();
+      },
+      done: false,
+    };
+    ui.progress.push(record);
+    try {
+      return await task({ report: (v) => record.reports.push(v) }, token);
+    } finally {
+      record.done = true;
+    }
+  },
+};
+
+export const workspace = {
+  get isTrusted() {
+    return ui.trusted;
+  },
+  get workspaceFolders() {
+    return ui.folder ? [{ uri: Uri.file(ui.folder), name: path.basename(ui.folder), index: 0 }] : undefined;
+  },
+  textDocuments: [] as unknown[],
+  onDidGrantWorkspaceTrust: ui.trustGranted.event,
+  onDidChangeConfiguration: new EventEmitter<unknown>().event,
+  getConfiguration: (section: string) => ({ get: (key: string) => ui.settings[`${section}.${key}`] }),
+  getWorkspaceFolder: (uri: Uri) =>
+    ui.folder && (uri.fsPath === ui.folder || uri.fsPath.startsWith(ui.folder + path.sep)) ? workspace.workspaceFolders![0] : undefined,
+  findFiles: async () => ui.modelFiles.map((f) => Uri.file(f)),
+  asRelativePath: (uri: Uri) => (ui.folder ? path.relative(ui.folder, uri.fsPath) : uri.fsPath),
+};
+
+export const env = { uiKind: UIKind.Web, remoteName: undefined };
+
+export const commandsApi = {
+  registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
+    commands.set(id, fn);
+    return { dispose: () => commands.delete(id) };
+  },
+  executeCommand: async (command: string, ...args: unknown[]) => {
+    ui.commandsRun.push({ command, args });
+    return commands.get(command)?.(...args);
+  },
+};
+export { commandsApi as commands };
