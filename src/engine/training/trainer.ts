@@ -242,7 +242,7 @@ export class TrainingRun {
       appendMetric(metricsFile, { kind: 'epoch', epoch, step: state.step, time: now, ...metrics, samplesPerSec });
       lastMetrics = metrics;
 
-      const monitored = (metrics as Record<string, number | undefined>)[state.monitor] ?? metrics.loss;
+      const monitored = metrics[state.monitor as keyof EpochMetrics] ?? metrics.loss;
       const improved = state.best === null || monitored < state.best;
       state = { ...state, epoch, time: now, metrics: { ...metrics } as Record<string, number>, best: improved ? monitored : state.best };
       await saveCheckpoint(path.join(checkpoints, 'last'), model, optimizer, state);
