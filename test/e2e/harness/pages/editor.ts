@@ -1,0 +1,125 @@
+/**
+ * Text editors: opening a workspace file, and reading what the active editor shows, inlay hints included.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { ms } from '../env';
+import type { CommandPalette, QuickInput } from './quickInput';
+
+export interface InlayHint {
+  /** The hint's text, e.g. 'layer:' or ': number'. */
+  text: string;
+  /** 1-based line it is shown on. */
+  line: number;
+  /** Text of that line as displayed, hints included. */
+  lineText: string;
+}
+
+export class Editors {
+  constructor(
+    private readonly page: Page,
+    private readonly quickInput: QuickInput,
+    private readonly palette: CommandPalette,
+  ) {}
+
+  /** The active editor. */
+  get active(): TextEditor {
+    return new TextEditor(this.page, this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first());
+  }
+
+  /** Opens a workspace file with Go to File, as a user does, and returns its editor. */
+  async open(relativePath: string): Promise<TextEditor> {
+    await this.palette.run('Go to File...');
+    await this.quickInput.waitOpen();
+    await this.quickInput.type(relativePath);
+    const name = relativePath.split('/').pop()!;
+    await this.quickInput.pick(name, ms(15_000));
+    await this.page
+      .locator('.tabs-container .tab.active', { hasText: name })
+      .first()
+      .waitFor({ state: 'visible', timeout: ms(15_000) });
+    const editor = this.active;
+    await editor.root.locator('.view-lines').waitFor({ state: 'visible', timeout: ms(15_000) });
+    return editor;
+  }
+
+  /** Labels of the open editor tabs. */
+  async tabs(): Promise<string[]> {
+    return (await this.page.locator('.tabs-container .tab .label-name').allTextContents()).map((t) => t.trim());
+  }
+}
+
+export class TextEditor {
+  constructor(
+    private readonly page: Page,
+    readonly root: Locator,
+  ) {}
+
+  /** The visible lines as displayed (inlay hints and other injected text included), top to bottom. */
+  async visibleLines(): Promise<string[]> {
+    return this.root.locator('.view-lines').evaluate((el: any) =>
+      Array.from(el.querySelectorAll('.view-line') as ArrayLike<any>)
+        .sort((a: any, b: any) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line: any) => String(line.textContent ?? '').replace(/\u00a0/g, ' ')),
+    );
+  }
+
+  /** Moves the cursor to a 1-based line (Go to Line), which scrolls it into view. */
+  async goToLine(line: number): Promise<void> {
+    await this.root.click({ position: { x: 200, y: 10 } });
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: ms(5_000) });
+    await input.fill(`:${line}`);
+    await input.press('Enter');
+  }
+
+  /**
+   * Inlay hints shown now in the visible part of the editor. VS Code renders each hint as injected text: a
+   * span whose class contains 'dyn-rule' or 'inlay-hint' (or a `::before`/`::after` content rule).
+   */
+  async inlayHints(): Promise<InlayHint[]> {
+    return this.root.locator('.view-lines').evaluate((el: any) => {
+      const out: { text: string; line: number; lineText: string; top: number }[] = [];
+      const lines = Array.from(el.querySelectorAll('.view-line') as ArrayLike<any>).sort(
+        (a: any, b: any) => parseFloat(a.style.top) - parseFloat(b.style.top),
+      );
+      const lineHeight = lines.length > 1 ? parseFloat(lines[1].style.top) - parseFloat(lines[0].style.top) : 19;
+      // The first visible line number, read from the gutter.
+      const editorRoot = el.closest('.monaco-editor');
+      const numbers = Array.from(editorRoot?.querySelectorAll('.line-numbers') ?? []) as any[];
+      numbers.sort((a: any, b: any) => parseFloat(a.parentElement?.style.top ?? '0') - parseFloat(b.parentElement?.style.top ?? '0'));
+      const firstNumber = numbers.length ? parseInt(String(numbers[0].textContent), 10) : 1;
+      const view = (el.ownerDocument as any).defaultView;
+      lines.forEach((line: any, index: number) => {
+        const lineText = String(line.textContent ?? '').replace(/\u00a0/g, ' ');
+        for (const span of Array.from(line.querySelectorAll('span') as ArrayLike<any>) as any[]) {
+          const cls = String(span.className ?? '');
+          if (!/inlay|dyn-rule|ced-/.test(cls) || span.children.length > 0) continue;
+          let text = String(span.textContent ?? '');
+          if (!text.trim()) {
+            for (const pseudo of ['::before', '::after']) {
+              const content = view.getComputedStyle(span, pseudo).content;
+              if (content && content !== 'none' && content !== 'normal') text += content.replace(/^"|"$/g, '');
+            }
+          }
+          text = text.replace(/\u00a0/g, ' ').trim();
+          if (text) out.push({ text, line: firstNumber + index, lineText, top: index * lineHeight });
+        }
+      });
+      return out.map(({ text, line, lineText }) => ({ text, line, lineText }));
+    });
+  }
+
+  /** Waits until some inlay hint's text matches, and returns the hints shown then. */
+  async waitForInlayHint(pattern: string | RegExp, timeout = ms(30_000)): Promise<InlayHint[]> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const hints = await this.inlayHints();
+      if (hints.some((h) => (typeof pattern === 'string' ? h.text.includes(pattern) : pattern.test(h.text)))) return hints;
+      if (Date.now() > deadline) {
+        throw new Error(`No inlay hint matching ${pattern} within ${timeout / 1000} s; hints shown: ${JSON.stringify(hints.map((h) => `${h.line}: ${h.text}`))}`);
+      }
+      await this.page.waitForTimeout(300);
+    }
+  }
+}
