@@ -9,6 +9,7 @@
 // Arguments are passed to node --test: scenario files (`npm run test:e2e -- test/e2e/scenarios/train.e2e.ts`)
 // or options such as --test-name-pattern. Environment:
 //   E2E_SKIP_PACKAGE=1   reuse the last VSIX in .e2e-cache/vsix (faster when only scenarios changed)
+//   E2E_VSIX=path        test that VSIX instead of packaging this checkout
 //   E2E_KEEP=1           keep the throw-away folder (user data, workspaces, logs) and print where it is
 //   E2E_HEADED=1         show the browser (needs a display)
 //   E2E_TIMEOUT_SCALE=2  double every wait, for a slow machine
@@ -31,6 +32,12 @@ function readManifest() {
 }
 
 function packageExtension(manifest) {
+  if (process.env.E2E_VSIX) {
+    const given = path.resolve(process.env.E2E_VSIX);
+    if (!fs.existsSync(given)) throw new Error(`E2E_VSIX=${given}: no such file`);
+    log(`using ${given} (E2E_VSIX)`);
+    return given;
+  }
   const vsix = path.join(VSIX_DIR, `${manifest.name}-${manifest.version}.vsix`);
   if (process.env.E2E_SKIP_PACKAGE === '1' && fs.existsSync(vsix)) {
     log(`reusing ${path.relative(REPO_ROOT, vsix)} (E2E_SKIP_PACKAGE=1)`);

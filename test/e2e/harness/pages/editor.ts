@@ -42,9 +42,20 @@ export class Editors {
     return editor;
   }
 
-  /** Labels of the open editor tabs. */
+  /** Waits for an editor tab whose label matches, and returns the labels of all tabs. */
+  async waitForTab(label: string | RegExp, timeout = ms(15_000)): Promise<string[]> {
+    const tab = this.page.locator('.tabs-container .tab', { has: this.page.locator('.monaco-icon-label-container', { hasText: label }) }).first();
+    try {
+      await tab.waitFor({ state: 'visible', timeout });
+    } catch {
+      throw new Error(`No editor tab ${label} within ${timeout / 1000} s; tabs: ${JSON.stringify(await this.tabs())}`);
+    }
+    return this.tabs();
+  }
+
+  /** Labels of the open editor tabs (name and suffix: 'lenet.model.ts'). */
   async tabs(): Promise<string[]> {
-    return (await this.page.locator('.tabs-container .tab .label-name').allTextContents()).map((t) => t.trim());
+    return (await this.page.locator('.tabs-container .tab .monaco-icon-label-container').allTextContents()).map((t) => t.trim());
   }
 }
 

@@ -121,9 +121,21 @@ export class TreeItem {
     await this.row.dblclick();
   }
 
-  /** Labels of the item's direct children (expands it). */
-  async children(): Promise<string[]> {
+  /**
+   * Labels of the item's direct children (expands it, and waits up to `timeout` for them to load; an item
+   * that still shows none by then has none).
+   */
+  async children(timeout = ms(5_000)): Promise<string[]> {
     await this.expand();
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const labels = await this.childLabels();
+      if (labels.length > 0 || Date.now() > deadline) return labels;
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  private async childLabels(): Promise<string[]> {
     const level = Number(await this.row.getAttribute('aria-level'));
     return this.row.evaluate((row: any, parentLevel: number) => {
       const out: string[] = [];

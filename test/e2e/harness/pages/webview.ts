@@ -29,7 +29,7 @@ export class Webview {
    */
   static async find(page: Page, title: string | RegExp, timeout = ms(30_000)): Promise<Webview> {
     const deadline = Date.now() + timeout;
-    const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name, .monaco-icon-label', { hasText: title }) }).first();
+    const tab = page.locator('.tabs-container .tab', { has: page.locator('.monaco-icon-label-container', { hasText: title }) }).first();
     const pane = page.locator('.pane', { has: page.locator('.pane-header .title', { hasText: title }) }).first();
     let area: Locator | undefined;
     while (!area) {
@@ -39,7 +39,7 @@ export class Webview {
       } else if (await pane.isVisible()) {
         area = pane.locator('.pane-body').first();
       } else if (Date.now() > deadline) {
-        const tabs = await page.locator('.tabs-container .tab .label-name').allTextContents();
+        const tabs = (await page.locator('.tabs-container .tab .monaco-icon-label-container').allTextContents()).map((t) => t.trim());
         throw new Error(`No editor tab or view titled ${title} within ${timeout / 1000} s; tabs: ${JSON.stringify(tabs)}`);
       } else {
         await page.waitForTimeout(250);
