@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
+import { withInputGradientSkipped } from '../backends/wasm/hints';
 
 export function makeOptimizer(
   config: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum'>,
@@ -60,16 +61,50 @@ export function trainStep(
   varList: tf.Variable[] = trainableVariables(model),
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   let correct: tf.Scalar | undefined;
-  const lossValue = optimizer.minimize(
-    () => {
-      const predictions = model.apply(x, { training: true }) as tf.Tensor;
-      correct = tf.keep(countCorrect(y, predictions));
-      return loss(y, predictions);
-    },
-    true,
-    varList,
-  ) as tf.Scalar;
+  const lossValue = withInputGradientSkipped(
+    inputConvFilters(model),
+    () =>
+      optimizer.minimize(
+        () => {
+          const predictions = model.apply(x, { training: true }) as tf.Tensor;
+          correct = tf.keep(countCorrect(y, predictions));
+          return loss(y, predictions);
+        },
+        true,
+        varList,
+      ) as tf.Scalar,
+  );
   return { loss: lossValue, correct: correct! };
+}
+
+interface LayerInternals {
+  inboundNodes?: { inboundLayers: tf.layers.Layer[] }[];
+  kernel?: { read(): tf.Tensor };
+}
+
+const inputConvCache = new WeakMap<tf.LayersModel, tf.Tensor[]>();
+
+/**
+ * Filters of the Conv2D layers applied once, directly to a model input. Nothing needs the gradient with
+ * respect to their input (training differentiates with respect to weights only), yet tfjs's fused
+ * convolution computes it eagerly; the wasm backend skips it for these (see backends/wasm/hints.ts).
+ */
+function inputConvFilters(model: tf.LayersModel): tf.Tensor[] {
+  let filters = inputConvCache.get(model);
+  if (!filters) {
+    filters = [];
+    for (const layer of model.layers) {
+      const internals = layer as unknown as LayerInternals;
+      const nodes = internals.inboundNodes ?? [];
+      const fedByInput =
+        nodes.length === 1 && nodes[0].inboundLayers.every((l) => l.getClassName() === 'InputLayer');
+      if (layer.getClassName() === 'Conv2D' && fedByInput && internals.kernel) {
+        filters.push(internals.kernel.read());
+      }
+    }
+    inputConvCache.set(model, filters);
+  }
+  return filters;
 }
 
 /** Number of rows whose arg-max matches the one-hot label's. */

@@ -1,0 +1,226 @@
+/**
+ * Choosing and initialising the TensorFlow.js backend of the engine.
+ *
+ * `auto` tries, in order: tensorflow-gpu (@tensorflow/tfjs-node-gpu, when installed, loadable and a CUDA
+ * device is visible), tensorflow (@tensorflow/tfjs-node), wasm (@tensorflow/tfjs-backend-wasm, with our
+ * training kernels), cpu (pure JS). The tfjs-node packages are optional dependencies with native addons:
+ * they are only ever loaded through a guarded runtime require, so their absence (or a broken install)
+ * costs a line in the reason and nothing else.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendAvailability, BackendChoice, BackendName, BackendReport } from '../../protocol/engine';
+import { BACKENDS } from '../../protocol/engine';
+import { registerWasmTrainingKernels } from './wasm';
+
+const NODE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+/** Why a backend can't be had; thrown by the per-backend initialisers and caught by `auto`. */
+class Unavailable extends Error {}
+
+/** Resolves a package from the engine's location without loading it; null when it isn't installed. */
+function resolvePackage(name: string): string | null {
+  try {
+    return require.resolve(`${name}/package.json`);
+  } catch {
+    return null;
+  }
+}
+
+/** Loads a package the bundler must not see (a literal would be bundled or flagged). */
+function requireAtRuntime(name: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(name);
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n').find((l) => l.trim() !== '') ?? message;
+}
+
+/** A CUDA device visible to this process: a GPU under /proc/driver/nvidia, or one listed by nvidia-smi. */
+export function cudaDevice(): string | null {
+  try {
+    const gpus = fs.readdirSync('/proc/driver/nvidia/gpus');
+    if (gpus.length > 0) return `${gpus.length} NVIDIA GPU(s) in /proc/driver/nvidia/gpus`;
+  } catch {
+    // No NVIDIA driver on Linux, or not Linux: ask nvidia-smi.
+  }
+  try {
+    const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const first = out.split('\n').find((l) => l.startsWith('GPU '));
+    if (first) return first.trim();
+  } catch {
+    // nvidia-smi missing or failing: no usable CUDA device.
+  }
+  return null;
+}
+
+function wasmDistDir(): string | null {
+  const pkg = resolvePackage('@tensorflow/tfjs-backend-wasm');
+  return pkg ? path.join(path.dirname(pkg), 'dist') : null;
+}
+
+/** Which of the four backends can be used here, without loading native addons or training anything. */
+export async function probeBackends(): Promise<BackendAvailability[]> {
+  const out: BackendAvailability[] = [];
+  for (const name of BACKENDS) {
+    switch (name) {
+      case 'tensorflow-gpu':
+      case 'tensorflow': {
+        const pkg = NODE_PACKAGE[name];
+        const where = resolvePackage(pkg);
+        if (!where) {
+          out.push({ name, available: false, detail: `${pkg} is not installed` });
+        } else if (name === 'tensorflow-gpu') {
+          const device = cudaDevice();
+          out.push(
+            device
+              ? { name, available: true, detail: `${pkg} is installed; CUDA device: ${device}` }
+              : { name, available: false, detail: `${pkg} is installed but no CUDA device is visible` },
+          );
+        } else {
+          out.push({ name, available: true, detail: `${pkg} is installed` });
+        }
+        break;
+      }
+      case 'wasm': {
+        const dir = wasmDistDir();
+        if (!dir) {
+          out.push({ name, available: false, detail: '@tensorflow/tfjs-backend-wasm is not installed' });
+        } else {
+          const simd = wasmSimdSupported();
+          const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+          out.push(
+            fs.existsSync(path.join(dir, binary))
+              ? { name, available: true, detail: simd ? 'WebAssembly with SIMD, single thread' : 'WebAssembly without SIMD' }
+              : { name, available: false, detail: `${binary} is missing from ${dir}` },
+          );
+        }
+        break;
+      }
+      case 'cpu':
+        out.push({ name, available: true, detail: 'pure JavaScript (slow; for reference and debugging)' });
+        break;
+    }
+  }
+  return out;
+}
+
+/** The feature test tfjs-backend-wasm itself uses (WASM_HAS_SIMD_SUPPORT). */
+function wasmSimdSupported(): boolean {
+  // The ES2022 lib has no WebAssembly value typings; Node has the global.
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  try {
+    return wasm.validate(
+      new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]),
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function setBackendOrThrow(tfName: string, what: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(tfName);
+  } catch (err) {
+    throw new Unavailable(`${what} failed to initialise: ${firstLine(err)}`);
+  }
+  if (!ok) throw new Unavailable(`${what} failed to initialise`);
+  await tf.ready();
+}
+
+/** Returns the detail for the report; throws Unavailable with the reason otherwise. */
+async function initNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<string> {
+  const pkg = NODE_PACKAGE[name];
+  if (!resolvePackage(pkg)) throw new Unavailable(`${pkg} is not installed`);
+  let device: string | null = null;
+  if (name === 'tensorflow-gpu') {
+    device = cudaDevice();
+    if (!device) throw new Unavailable(`${pkg} is installed but no CUDA device is visible`);
+  }
+  try {
+    requireAtRuntime(pkg); // registers the 'tensorflow' backend on the shared @tensorflow/tfjs
+  } catch (err) {
+    throw new Unavailable(`${pkg} failed to load: ${firstLine(err)}`);
+  }
+  if (!tf.findBackendFactory('tensorflow')) throw new Unavailable(`${pkg} loaded but registered no backend`);
+  await setBackendOrThrow('tensorflow', pkg);
+  return device ? `${pkg} on ${device}` : pkg;
+}
+
+let wasmPathsSet = false;
+
+async function initWasm(): Promise<string> {
+  const dir = wasmDistDir();
+  if (!dir) throw new Unavailable('@tensorflow/tfjs-backend-wasm is not installed');
+  let wasmPkg: typeof import('@tensorflow/tfjs-backend-wasm');
+  try {
+    wasmPkg = requireAtRuntime('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  } catch (err) {
+    throw new Unavailable(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(err)}`);
+  }
+  if (!wasmPathsSet && tf.findBackend('wasm') == null) {
+    // In Node the module would otherwise look for the binaries next to whichever script bundled it.
+    wasmPkg.setWasmPaths(dir + path.sep);
+    wasmPathsSet = true;
+  }
+  await setBackendOrThrow('wasm', 'the wasm backend');
+  registerWasmTrainingKernels();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return simd ? 'wasm (SIMD)' : 'wasm (no SIMD: slow)';
+}
+
+async function initCpu(): Promise<string> {
+  await setBackendOrThrow('cpu', 'the cpu backend');
+  return 'cpu (pure JavaScript: slow)';
+}
+
+function initOne(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return initNode(name);
+    case 'wasm':
+      return initWasm();
+    case 'cpu':
+      return initCpu();
+  }
+}
+
+/**
+ * Sets the TensorFlow.js backend for this process. An explicit choice that can't be had throws an Error
+ * that says why; `auto` takes the first that initialises and says why it skipped the others.
+ */
+export async function initBackend(choice: BackendChoice): Promise<BackendReport> {
+  if (choice !== 'auto') {
+    if (!(BACKENDS as readonly string[]).includes(choice)) {
+      throw new Error(`unknown backend "${String(choice)}" (expected auto, ${BACKENDS.join(', ')})`);
+    }
+    try {
+      const what = await initOne(choice);
+      return { requested: choice, name: choice, reason: `requested: using ${what}` };
+    } catch (err) {
+      if (err instanceof Unavailable) throw new Error(`backend "${choice}" is not available: ${err.message}`);
+      throw err;
+    }
+  }
+  const skipped: string[] = [];
+  for (const name of BACKENDS) {
+    try {
+      const what = await initOne(name);
+      return { requested: 'auto', name, reason: `auto: ${[...skipped, `using ${what}`].join('; ')}` };
+    } catch (err) {
+      if (!(err instanceof Unavailable)) throw err;
+      skipped.push(err.message);
+    }
+  }
+  // Unreachable in practice: cpu is always there.
+  throw new Error(`no backend could be initialised: ${skipped.join('; ')}`);
+}

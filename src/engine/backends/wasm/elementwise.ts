@@ -1,0 +1,55 @@
+/**
+ * Element-wise kernels whose tfjs-backend-wasm versions are slow enough to dominate a small CNN's step.
+ */
+import { alloc, asWasm, callWasm, heapF32, sizeOf, type TensorInfo } from './util';
+
+/**
+ * Tanh. The backend calls libm's tanhf per element (about 20 ns each, 6 ms for LeNet's first layer,
+ * three times its convolution). This is the rational approximation XNNPACK and Eigen use for float32
+ * (odd degree-13 numerator, even degree-6 denominator, within a few ulp on [-9, 9] and saturated beyond),
+ * evaluated in doubles: a few ns per element.
+ */
+export function tanh(args: { inputs: { x: TensorInfo }; backend: unknown }): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { x } = args.inputs;
+  if (x.dtype !== 'float32') return callWasm(backend, 'Tanh', { x });
+  const out = alloc(backend, x.shape.slice());
+  tanhInto(heapF32(backend, x), heapF32(backend, out), sizeOf(x.shape));
+  return out;
+}
+
+/**
+ * Coefficients written inline: V8 optimises this loop several times better with literals than with
+ * module constants, and a branch for tiny inputs (tanh(v) = v) costs more than it saves; for those the
+ * rational function returns v * (1 - 1.3e-7).
+ */
+export function tanhInto(src: Float32Array, dst: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    let v = src[i];
+    // Beyond +-7.9053 tanh rounds to +-1 in float32; NaN fails both comparisons and propagates.
+    v = v > 7.90531110763549805 ? 7.90531110763549805 : v < -7.90531110763549805 ? -7.90531110763549805 : v;
+    const v2 = v * v;
+    const p =
+      v *
+      (4.89352455891786e-3 +
+        v2 *
+          (6.37261928875436e-4 +
+            v2 *
+              (1.48572235717979e-5 +
+                v2 * (5.12229709037114e-8 + v2 * (-8.60467152213735e-11 + v2 * (2.00018790482477e-13 + v2 * -2.76076847742355e-16))))));
+    const q = 4.89352518554385e-3 + v2 * (2.268434632439e-3 + v2 * (1.18534705686654e-4 + v2 * 1.19825839466702e-6));
+    dst[i] = p / q;
+  }
+}
+
+/**
+ * Identity. The backend copies the data; tensors are immutable, so sharing it (one more reference, as
+ * the cpu backend does) is enough, and saves a full copy of every activation tfjs clones for gradients.
+ */
+export function identity(args: { inputs: { x: TensorInfo }; backend: unknown }): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { x } = args.inputs;
+  if (x.dtype === 'string') return callWasm(backend, 'Identity', { x });
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+}

@@ -1,0 +1,120 @@
+/**
+ * MaxPoolGrad and AvgPoolGrad for wasm. The backend's own versions loop over every input pixel and, for
+ * each, over every window that may cover it (about 40x the forward pool); these scatter each output
+ * gradient into its window instead, channels innermost, reading and writing the wasm heap directly.
+ * Semantics follow the cpu backend exactly: AvgPoolGrad divides by the full window size even where the
+ * window hangs over the padding; MaxPoolGrad routes to the first maximum of the window.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { alloc, asWasm, assertFloat32, heapF32, type TensorInfo } from './util';
+
+type Shape4 = [number, number, number, number];
+
+export function avgPoolGrad(args: {
+  inputs: { dy: TensorInfo; input: TensorInfo };
+  backend: unknown;
+  attrs: tf.AvgPoolGradAttrs;
+}): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { dy, input } = args.inputs;
+  const { filterSize, strides, pad } = args.attrs;
+  assertFloat32('AvgPoolGrad', dy);
+  const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad);
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const scale = 1 / (KH * KW);
+  const dx = alloc(backend, [B, H, W, C]);
+  const g = heapF32(backend, dy);
+  const out = heapF32(backend, dx);
+  if (sH === KH && sW === KW && pt === 0 && pl === 0 && OH * KH === H && OW * KW === W) {
+    // Windows tile the input exactly (LeNet's 2x2/2 pooling): every dx pixel gets one dy value.
+    for (let b = 0; b < B; b++) {
+      for (let ih = 0; ih < H; ih++) {
+        const oh = (ih / KH) | 0;
+        for (let iw = 0; iw < W; iw++) {
+          const ow = (iw / KW) | 0;
+          const o = ((b * H + ih) * W + iw) * C;
+          const s = ((b * OH + oh) * OW + ow) * C;
+          for (let c = 0; c < C; c++) out[o + c] = g[s + c] * scale;
+        }
+      }
+    }
+    return dx;
+  }
+  out.fill(0);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sH - pt;
+      const khMin = Math.max(0, -h0);
+      const khMax = Math.min(KH, H - h0);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sW - pl;
+        const kwMin = Math.max(0, -w0);
+        const kwMax = Math.min(KW, W - w0);
+        const s = ((b * OH + oh) * OW + ow) * C;
+        for (let kh = khMin; kh < khMax; kh++) {
+          for (let kw = kwMin; kw < kwMax; kw++) {
+            const o = ((b * H + h0 + kh) * W + w0 + kw) * C;
+            for (let c = 0; c < C; c++) out[o + c] += g[s + c] * scale;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+export function maxPoolGrad(args: {
+  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  backend: unknown;
+  attrs: tf.MaxPoolGradAttrs;
+}): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { dy, input } = args.inputs;
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
+  assertFloat32('MaxPoolGrad', dy, input);
+  const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const dx = alloc(backend, [B, H, W, C]);
+  const xs = heapF32(backend, input);
+  const g = heapF32(backend, dy);
+  const out = heapF32(backend, dx);
+  out.fill(0);
+  const best = new Float32Array(C);
+  const where = new Int32Array(C);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sH - pt;
+      const khMin = Math.max(0, -h0);
+      const khMax = Math.min(KH, H - h0);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sW - pl;
+        const kwMin = Math.max(0, -w0);
+        const kwMax = Math.min(KW, W - w0);
+        best.fill(-Infinity);
+        where.fill(-1);
+        // Row-major over the window, strict '>' so that the first maximum wins, as on the cpu backend.
+        for (let kh = khMin; kh < khMax; kh++) {
+          for (let kw = kwMin; kw < kwMax; kw++) {
+            const o = ((b * H + h0 + kh) * W + w0 + kw) * C;
+            for (let c = 0; c < C; c++) {
+              const v = xs[o + c];
+              if (v > best[c]) {
+                best[c] = v;
+                where[c] = o + c;
+              }
+            }
+          }
+        }
+        const s = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) if (where[c] >= 0) out[where[c]] += g[s + c];
+      }
+    }
+  }
+  return dx;
+}

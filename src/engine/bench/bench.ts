@@ -1,0 +1,166 @@
+/**
+ * `dl-lab bench`: training throughput of LeNet-5 (28x28x1, batch 64, Adam) with the engine's own
+ * trainStep, on every backend available here, and PyTorch's throughput for the same net, batch and
+ * thread count, measured in the same run.
+ *
+ * The machine may be shared, so each side is timed over several windows and reports its best window
+ * (the median is in `detail`); both sides use the same rule, so their ratio is like for like.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName, BenchParams, BenchReport, BenchResultEntry } from '../../protocol/engine';
+import { initBackend, probeBackends } from '../backends';
+import { lossFunction, trainStep } from '../training/step';
+import { buildLeNet5 } from './lenet';
+import { profileStep } from './profile';
+import { measurePytorch } from './pytorch';
+
+const WINDOWS = 5;
+const WARMUP_STEPS = 10;
+/** The cpu backend trains LeNet-5 at ~18 samples/s: a few seconds per step, so it gets one short window. */
+const CPU_STEPS = 2;
+const PROFILE_STEPS = 8;
+/** wasm and node run single-threaded here (tfjs-node excepted); PyTorch is pinned to match. */
+const THREADS = 1;
+
+interface Measured {
+  best: number;
+  median: number;
+  windows: number;
+  stepsPerWindow: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Trains a fresh LeNet-5 on the current backend; returns samples/s (and profiles it when asked). */
+async function measureTfjs(
+  batchSize: number,
+  windows: number,
+  stepsPerWindow: number,
+  warmup: number,
+  profileSteps: number,
+): Promise<{ measured: Measured; profile?: { kernel: string; msPerStep: number }[] }> {
+  const model = buildLeNet5();
+  const optimizer = tf.train.adam(1e-3);
+  const loss = lossFunction('categoricalCrossentropy');
+  const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32', 2), 10).toFloat());
+  const step = () => {
+    const r = trainStep(model, optimizer, loss, x, y);
+    r.loss.dataSync(); // a step is done when its loss can be read (and every backend is synced by it)
+    tf.dispose([r.loss, r.correct]);
+  };
+  try {
+    for (let i = 0; i < warmup; i++) step();
+    const rates: number[] = [];
+    for (let w = 0; w < windows; w++) {
+      const t = performance.now();
+      for (let i = 0; i < stepsPerWindow; i++) step();
+      rates.push((batchSize * stepsPerWindow * 1000) / (performance.now() - t));
+      await new Promise((r) => setImmediate(r)); // let the engine answer IPC between windows
+    }
+    const measured = { best: Math.max(...rates), median: median(rates), windows, stepsPerWindow };
+    const profile = profileSteps > 0 ? await profileStep(step, profileSteps) : undefined;
+    return { measured, profile };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+function currentBackendName(): string | null {
+  // tf.getBackend() would initialise one if none is set; the engine's field just says which is.
+  return (tf.engine() as unknown as { backendName?: string | null }).backendName ?? null;
+}
+
+export async function runBench(params: BenchParams, log: (msg: string) => void): Promise<BenchReport> {
+  const batchSize = params.batchSize ?? 64;
+  const measuredSteps = Math.max(WINDOWS, params.steps ?? 100);
+  const stepsPerWindow = Math.ceil(measuredSteps / WINDOWS);
+  const results: BenchResultEntry[] = [];
+  const skipped: BenchReport['skipped'] = [];
+  let wasmProfile: BenchReport['wasmProfile'];
+
+  const probe = await probeBackends();
+  let names: BackendName[];
+  if (params.backends && params.backends.length > 0) {
+    names = params.backends;
+  } else {
+    names = probe.filter((b) => b.available).map((b) => b.name);
+    for (const b of probe) if (!b.available) skipped.push({ name: b.name, reason: b.detail });
+  }
+
+  const previous = currentBackendName();
+  try {
+    for (const name of names) {
+      let reason: string;
+      try {
+        reason = (await initBackend(name)).reason;
+      } catch (err) {
+        skipped.push({ name, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      const cpu = name === 'cpu';
+      const windows = cpu ? 1 : WINDOWS;
+      const perWindow = cpu ? Math.min(CPU_STEPS, measuredSteps) : stepsPerWindow;
+      log(`bench: ${name}: ${cpu ? 1 : WARMUP_STEPS} warm-up steps, then ${windows} x ${perWindow} steps of ${batchSize}`);
+      const { measured, profile } = await measureTfjs(
+        batchSize,
+        windows,
+        perWindow,
+        cpu ? 1 : WARMUP_STEPS,
+        name === 'wasm' ? PROFILE_STEPS : 0,
+      );
+      if (profile) wasmProfile = profile;
+      const detail = cpu
+        ? `${perWindow} steps only (the pure-JS backend is slow); ${reason}`
+        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s); ${reason}`;
+      results.push({ name, samplesPerSec: round(measured.best), detail });
+      log(`bench: ${name}: ${measured.best.toFixed(0)} samples/s`);
+    }
+  } finally {
+    if (previous && previous !== currentBackendName()) await tf.setBackend(previous);
+  }
+
+  if (params.pytorch !== false) {
+    log(`bench: pytorch: ${WARMUP_STEPS} warm-up steps, then ${WINDOWS} x ${stepsPerWindow * 2} steps`);
+    const outcome = await measurePytorch({
+      batchSize,
+      threads: THREADS,
+      warmup: WARMUP_STEPS * 2,
+      windows: WINDOWS,
+      steps: stepsPerWindow * 2,
+    });
+    if (outcome.ok) {
+      const best = Math.max(...outcome.rates);
+      results.push({
+        name: 'pytorch',
+        samplesPerSec: round(best),
+        detail:
+          `best of ${outcome.rates.length} windows (median ${median(outcome.rates).toFixed(0)} samples/s); ` +
+          `torch ${outcome.torch}, ${outcome.threads} thread(s), ${outcome.python}`,
+      });
+      for (const r of results) if (r.name !== 'pytorch') r.ratioToPytorch = Math.round((r.samplesPerSec / best) * 1000) / 1000;
+      log(`bench: pytorch: ${best.toFixed(0)} samples/s`);
+    } else {
+      skipped.push({ name: 'pytorch', reason: outcome.reason });
+    }
+  }
+
+  return {
+    model: 'LeNet-5 (28x28x1, tanh, average pooling, softmax; categorical cross-entropy; Adam 1e-3)',
+    batchSize,
+    threads: THREADS,
+    results,
+    skipped,
+    ...(wasmProfile ? { wasmProfile } : {}),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { BACKENDS } from '../../src/protocol/engine';
+import { initBackend, probeBackends } from '../../src/engine/backends';
+import { runBench } from '../../src/engine/bench/bench';
+import { pythonCandidates } from '../../src/engine/bench/pytorch';
+
+tf.env().set('PROD', true);
+
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasNode = installed('@tensorflow/tfjs-node');
+const hasNodeGpu = installed('@tensorflow/tfjs-node-gpu');
+
+describe('backends', () => {
+  it('probeBackends lists the four backends in auto order; wasm and cpu are available', async () => {
+    const probe = await probeBackends();
+    assert.deepEqual(
+      probe.map((b) => b.name),
+      [...BACKENDS],
+    );
+    for (const b of probe) assert.ok(b.detail.length > 0, `${b.name} has a detail`);
+    assert.equal(probe.find((b) => b.name === 'wasm')?.available, true);
+    assert.equal(probe.find((b) => b.name === 'cpu')?.available, true);
+    if (!hasNode) assert.match(probe.find((b) => b.name === 'tensorflow')!.detail, /@tensorflow\/tfjs-node is not installed/);
+  });
+
+  it("auto picks wasm here and says why it skipped the tfjs-node packages", { skip: hasNode || hasNodeGpu ? 'tfjs-node is installed here' : false }, async () => {
+    const report = await initBackend('auto');
+    assert.equal(report.requested, 'auto');
+    assert.equal(report.name, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.match(report.reason, /@tensorflow\/tfjs-node-gpu is not installed/);
+    assert.match(report.reason, /@tensorflow\/tfjs-node is not installed/);
+    assert.match(report.reason, /using wasm/);
+  });
+
+  it('an explicit backend that is not installed throws an error that says why', { skip: hasNode ? 'tfjs-node is installed here' : false }, async () => {
+    await assert.rejects(initBackend('tensorflow'), /backend "tensorflow" is not available: @tensorflow\/tfjs-node is not installed/);
+  });
+
+  it('tensorflow-gpu needs the package and a CUDA device', { skip: hasNodeGpu ? 'tfjs-node-gpu is installed here' : false }, async () => {
+    await assert.rejects(initBackend('tensorflow-gpu'), /backend "tensorflow-gpu" is not available: @tensorflow\/tfjs-node-gpu/);
+  });
+
+  it('explicit cpu and wasm work and register the wasm training kernels', async () => {
+    const cpu = await initBackend('cpu');
+    assert.equal(cpu.name, 'cpu');
+    assert.equal(tf.getBackend(), 'cpu');
+    const wasm = await initBackend('wasm');
+    assert.equal(wasm.name, 'wasm');
+    assert.match(wasm.reason, /requested: using wasm/);
+    assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'Conv2DBackpropFilter is registered on wasm');
+  });
+
+  it('rejects an unknown backend name', async () => {
+    await assert.rejects(initBackend('webgpu' as never), /unknown backend/);
+  });
+});
+
+describe('bench', () => {
+  it('measures wasm with a per-kernel profile (PyTorch off)', async () => {
+    const logs: string[] = [];
+    const report = await runBench({ backends: ['wasm'], steps: 5, pytorch: false }, (m) => logs.push(m));
+    assert.equal(report.batchSize, 64);
+    assert.equal(report.results.length, 1);
+    assert.equal(report.results[0].name, 'wasm');
+    assert.ok(report.results[0].samplesPerSec > 0);
+    assert.ok(report.wasmProfile && report.wasmProfile.length > 5);
+    assert.ok(report.wasmProfile.some((k) => k.kernel === 'Conv2DBackpropFilter'));
+    assert.ok(logs.length > 0);
+  });
+
+  it('an unavailable backend is listed under skipped with its reason', { skip: hasNode ? 'tfjs-node is installed here' : false }, async () => {
+    const report = await runBench({ backends: ['tensorflow'], steps: 5, pytorch: false }, () => {});
+    assert.deepEqual(report.results, []);
+    assert.equal(report.skipped[0].name, 'tensorflow');
+    assert.match(report.skipped[0].reason, /not installed/);
+  });
+
+  it('looks for Python in $DL_LAB_PYTHON, /usr/bin/python3, python3', () => {
+    assert.deepEqual(pythonCandidates({ DL_LAB_PYTHON: '/opt/py/bin/python' }), ['/opt/py/bin/python', '/usr/bin/python3', 'python3']);
+    assert.deepEqual(pythonCandidates({}), ['/usr/bin/python3', 'python3']);
+  });
+});
