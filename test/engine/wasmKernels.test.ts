@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backends';
 import { withInputGradientSkipped } from '../../src/engine/backends/wasm';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';
-import { lossFunction, trainStep } from '../../src/engine/training/step';
+import { lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
 
 tf.env().set('PROD', true);
 
@@ -461,6 +461,35 @@ describe('training', () => {
       const err = relError(d, deltas.cpu[i]);
       assert.ok(err < TOLERANCE, `weight ${i}: change in one step differs by ${err.toExponential(2)} (relative)`);
     });
+    await tf.setBackend('wasm');
+  });
+
+  it('the fused Adam matches tf.train.adam over several steps, and keeps its state layout', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const init = [values([3, 4]), values([4])];
+      const grads = Array.from({ length: 4 }, () => [values([3, 4]), values([4])]);
+      const run = async (optimizer: tf.Optimizer) => {
+        const vars = init.map((v, i) => tf.variable(tf.tensor(v, i === 0 ? [3, 4] : [4]), true, `adam_test_${backend}_${i}`));
+        for (const g of grads) {
+          tf.tidy(() => optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(g[i], v.shape) }))));
+        }
+        const out = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+        const weights = await optimizer.getWeights();
+        const state = weights.map((w) => ({ name: w.name, values: Float32Array.from(w.tensor.dataSync() as Float32Array) }));
+        tf.dispose(vars);
+        optimizer.dispose();
+        return { out, state };
+      };
+      const stock = await run(tf.train.adam(0.01));
+      const fused = await run(makeOptimizer({ optimizer: 'adam', learningRate: 0.01, momentum: 0 }));
+      fused.out.forEach((w, i) => assert.ok(relError(w, stock.out[i]) < TOLERANCE, `${backend}: variable ${i}`));
+      assert.equal(fused.state.length, stock.state.length);
+      fused.state.forEach((s, i) => {
+        assert.equal(s.name, stock.state[i].name);
+        assert.ok(relError(s.values, stock.state[i].values) < TOLERANCE, `${backend}: state ${s.name}`);
+      });
+    }
     await tf.setBackend('wasm');
   });
 

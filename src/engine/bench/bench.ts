@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BenchParams, BenchReport, BenchResultEntry } from '../../protocol/engine';
 import { initBackend, probeBackends } from '../backends';
-import { lossFunction, trainStep } from '../training/step';
+import { lossFunction, makeOptimizer, trainStep } from '../training/step';
 import { buildLeNet5 } from './lenet';
 import { profileStep } from './profile';
 import { measurePytorch } from './pytorch';
@@ -44,7 +44,7 @@ async function measureTfjs(
   profileSteps: number,
 ): Promise<{ measured: Measured; profile?: { kernel: string; msPerStep: number }[] }> {
   const model = buildLeNet5();
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 1e-3, momentum: 0 });
   const loss = lossFunction('categoricalCrossentropy');
   const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32', 2), 10).toFloat());

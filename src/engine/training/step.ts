@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
+import { FusedAdamOptimizer } from '../backends/wasm/adam';
 import { withInputGradientSkipped } from '../backends/wasm/hints';
 
 export function makeOptimizer(
@@ -12,7 +13,8 @@ export function makeOptimizer(
   const name: OptimizerName = config.optimizer;
   switch (name) {
     case 'adam':
-      return tf.train.adam(config.learningRate);
+      // tf.train.adam's optimizer, with each variable's update done in one pass on wasm and cpu.
+      return new FusedAdamOptimizer(config.learningRate, 0.9, 0.999);
     case 'sgd':
       return config.momentum > 0
         ? tf.train.momentum(config.learningRate, config.momentum)
