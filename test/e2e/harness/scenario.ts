@@ -86,7 +86,11 @@ export function scenario(name: string, options: ScenarioOptions, body: (context:
     } catch (error) {
       const saved = await saveArtifacts(resultDir, error, state, options).catch((e) => `(could not save artifacts: ${e})`);
       const message = error instanceof Error ? error.message : String(error);
-      const wrapped = new Error(`${message}\n    in step: ${state.step}\n    screenshot and logs: ${saved}`);
+      // What the user was told is often the why: show it next to the error.
+      let told = state.workbench ? `\n    notifications shown: ${state.workbench.notifications.describe().replace(/\n/g, '\n    ')}` : '';
+      const dialog = state.workbench ? await state.workbench.dialog().catch(() => '') : '';
+      if (dialog) told += `\n    dialog shown: ${dialog}`;
+      const wrapped = new Error(`${message}\n    in step: ${state.step}${told}\n    screenshot and logs: ${saved}`);
       if (error instanceof Error && error.stack) wrapped.stack = `${wrapped.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
       throw wrapped;
     } finally {

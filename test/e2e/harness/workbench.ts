@@ -138,6 +138,15 @@ export class Workbench {
     return Webview.find(this.page, title, timeout);
   }
 
+  /** The modal dialog on screen (e.g. "Command '…' resulted in an error"), as 'message — detail'; '' when none. */
+  async dialog(): Promise<string> {
+    const box = this.page.locator('.monaco-dialog-box').first();
+    if (!(await box.isVisible().catch(() => false))) return '';
+    const message = ((await box.locator('.dialog-message-text').first().textContent().catch(() => '')) ?? '').trim();
+    const detail = ((await box.locator('.dialog-message-detail').first().textContent().catch(() => '')) ?? '').trim();
+    return detail ? `${message} — ${detail}` : message;
+  }
+
   /** Is the workbench in Restricted Mode (the status bar / banner says so)? */
   async restrictedMode(): Promise<boolean> {
     return this.page

@@ -49,17 +49,29 @@ export class QuickInput {
     return this.rows.filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
   }
 
-  /** Waits until the quick pick shows an item whose label matches, and picks it. */
+  /**
+   * Waits until the quick pick shows an item whose label matches, and picks it. Fails at once if a modal
+   * dialog (such as "Command '…' resulted in an error") comes up instead.
+   */
   async pick(label: string | RegExp, timeout = ms(15_000)): Promise<void> {
-    await this.waitOpen(timeout);
+    const deadline = Date.now() + timeout;
     const row = this.row(label);
-    try {
-      await row.waitFor({ state: 'visible', timeout });
-    } catch {
-      throw new Error(
-        `The quick pick "${await this.title()}" (${await this.placeholder()}) has no item matching ${label}; ` +
-          `it shows: ${JSON.stringify(await this.labels())}`,
-      );
+    const dialog = this.page.locator('.monaco-dialog-box').first();
+    for (;;) {
+      if (await row.isVisible().catch(() => false)) break;
+      if (await dialog.isVisible().catch(() => false)) {
+        const parts = await dialog.locator('.dialog-message-text, .dialog-message-detail').allTextContents().catch(() => []);
+        const text = parts.map((p) => p.trim()).filter(Boolean).join(' — ');
+        throw new Error(`A dialog came up instead of a quick pick with ${label}: ${text}`);
+      }
+      if (Date.now() > deadline) {
+        if (!(await this.isOpen())) throw new Error(`No quick pick opened within ${timeout / 1000} s (to pick ${label})`);
+        throw new Error(
+          `The quick pick "${await this.title()}" (${await this.placeholder()}) has no item matching ${label}; ` +
+            `it shows: ${JSON.stringify(await this.labels())}`,
+        );
+      }
+      await this.page.waitForTimeout(100);
     }
     await row.click();
   }
@@ -115,5 +127,12 @@ export class CommandPalette {
       throw new Error(`The command palette has no command "${title}"; for that filter it lists ${JSON.stringify(shown)}`);
     }
     await row.first().click();
+    // The palette closes before the command runs; a quick pick the command opens reuses the widget.
+    const deadline = Date.now() + ms(5_000);
+    while (Date.now() < deadline) {
+      const open = await this.quickInput.isOpen();
+      if (!open || !(await this.quickInput.input.inputValue().catch(() => '')).startsWith('>')) break;
+      await this.page.waitForTimeout(100);
+    }
   }
 }
