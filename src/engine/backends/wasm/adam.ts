@@ -23,7 +23,7 @@ interface AdamInternals {
 const FUSED_BACKENDS = new Set(['wasm', 'cpu']);
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (!FUSED_BACKENDS.has(tf.getBackend())) {
       super.applyGradients(variableGradients);
       return;
@@ -31,7 +31,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const self = this as unknown as AdamInternals;
     const list = Array.isArray(variableGradients)
       ? variableGradients.map((v) => ({ name: v.name, gradient: v.tensor }))
-      : Object.keys(variableGradients).map((name) => ({ name, gradient: variableGradients[name] }));
+      : Object.keys(variableGradients).map((name) => ({ name, gradient: variableGradients[name] as tf.Tensor | null }));
     const { beta1, beta2, epsilon, learningRate } = self;
     tf.tidy(() => {
       const c1 = 1 - self.accBeta1.dataSync()[0];

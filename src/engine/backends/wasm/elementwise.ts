@@ -1,20 +1,28 @@
 /**
  * Element-wise kernels whose tfjs-backend-wasm versions are slow enough to dominate a small CNN's step.
  */
+import { simdKernels } from './simd';
 import { alloc, asWasm, callWasm, heapF32, sizeOf, type TensorInfo } from './util';
 
 /**
  * Tanh. The backend calls libm's tanhf per element (about 20 ns each, 6 ms for LeNet's first layer,
  * three times its convolution). This is the rational approximation XNNPACK and Eigen use for float32
- * (odd degree-13 numerator, even degree-6 denominator, within a few ulp on [-9, 9] and saturated beyond),
- * evaluated in doubles: a few ns per element.
+ * (odd degree-13 numerator, even degree-6 denominator, within a few ulp, saturated beyond +-7.9), run
+ * four lanes at a time by the SIMD module of simd.ts, with this JS loop (in doubles) for the tail.
  */
 export function tanh(args: { inputs: { x: TensorInfo }; backend: unknown }): TensorInfo {
   const backend = asWasm(args.backend);
   const { x } = args.inputs;
   if (x.dtype !== 'float32') return callWasm(backend, 'Tanh', { x });
   const out = alloc(backend, x.shape.slice());
-  tanhInto(heapF32(backend, x), heapF32(backend, out), sizeOf(x.shape));
+  const n = sizeOf(x.shape);
+  const simd = simdKernels(backend);
+  let done = 0;
+  if (simd) {
+    simd.tanh(backend.dataIdMap.get(x.dataId)!.memoryOffset, backend.dataIdMap.get(out.dataId)!.memoryOffset, n);
+    done = n & ~3;
+  }
+  if (done < n) tanhInto(heapF32(backend, x).subarray(done), heapF32(backend, out).subarray(done), n - done);
   return out;
 }
 
