@@ -29,16 +29,20 @@ export function avgPoolGrad(args: {
   const g = heapF32(backend, dy);
   const out = heapF32(backend, dx);
   if (sH === KH && sW === KW && pt === 0 && pl === 0 && OH * KH === H && OW * KW === W) {
-    // Windows tile the input exactly (LeNet's 2x2/2 pooling): every dx pixel gets one dy value.
+    // Windows tile the input exactly (LeNet's 2x2/2 pooling): every dx pixel gets one dy value. Build
+    // the first input row of each window row, then copy it (memmove) to the window's other rows.
+    const rowLen = W * C;
     for (let b = 0; b < B; b++) {
-      for (let ih = 0; ih < H; ih++) {
-        const oh = (ih / KH) | 0;
-        for (let iw = 0; iw < W; iw++) {
-          const ow = (iw / KW) | 0;
-          const o = ((b * H + ih) * W + iw) * C;
+      for (let oh = 0; oh < OH; oh++) {
+        const row = (b * H + oh * KH) * rowLen;
+        let o = row;
+        for (let ow = 0; ow < OW; ow++) {
           const s = ((b * OH + oh) * OW + ow) * C;
-          for (let c = 0; c < C; c++) out[o + c] = g[s + c] * scale;
+          for (let kw = 0; kw < KW; kw++) {
+            for (let c = 0; c < C; c++) out[o++] = g[s + c] * scale;
+          }
         }
+        for (let kh = 1; kh < KH; kh++) out.copyWithin(row + kh * rowLen, row, row + rowLen);
       }
     }
     return dx;
