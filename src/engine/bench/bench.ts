@@ -6,6 +6,7 @@
  * The machine may be shared, so each side is timed over several windows and reports its best window
  * (the median is in `detail`); both sides use the same rule, so their ratio is like for like.
  */
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BenchParams, BenchReport, BenchResultEntry } from '../../protocol/engine';
 import { initBackend, probeBackends } from '../backends';
@@ -117,8 +118,8 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
       );
       if (profile) wasmProfile = profile;
       const detail = cpu
-        ? `${perWindow} steps only (the pure-JS backend is slow); ${reason}`
-        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s); ${reason}`;
+        ? `${perWindow} steps only (the pure-JS backend is slow); ${reason}; ${load()}`
+        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s); ${reason}; ${load()}`;
       results.push({ name, samplesPerSec: round(measured.best), detail });
       log(`bench: ${name}: ${measured.best.toFixed(0)} samples/s`);
     }
@@ -142,7 +143,7 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
         samplesPerSec: round(best),
         detail:
           `best of ${outcome.rates.length} windows (median ${median(outcome.rates).toFixed(0)} samples/s); ` +
-          `torch ${outcome.torch}, ${outcome.threads} thread(s), ${outcome.python}`,
+          `torch ${outcome.torch}, ${outcome.threads} thread(s), ${outcome.python}; ${load()}`,
       });
       for (const r of results) if (r.name !== 'pytorch') r.ratioToPytorch = Math.round((r.samplesPerSec / best) * 1000) / 1000;
       log(`bench: pytorch: ${best.toFixed(0)} samples/s`);
@@ -159,6 +160,11 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
     skipped,
     ...(wasmProfile ? { wasmProfile } : {}),
   };
+}
+
+/** Other processes compete for the CPU on shared machines: say how much, next to each number. */
+function load(): string {
+  return `load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`;
 }
 
 function round(x: number): number {

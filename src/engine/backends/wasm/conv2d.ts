@@ -195,7 +195,7 @@ function rotateFilter(backend: BackendWasm, filter: TensorInfo, info: tf.backend
 /** Elements of the column buffer per chunk of the batch: bounds the temporary memory (64 MiB). */
 const MAX_COLUMN_ELEMENTS = 16 * 1024 * 1024;
 
-function inputGradByCol2Im(
+export function inputGradByCol2Im(
   backend: BackendWasm,
   dy: TensorInfo,
   filter: TensorInfo,
@@ -232,19 +232,23 @@ function inputGradByCol2Im(
     if (nb !== B) free(backend, dyRows);
     const c = heapF32(backend, cols);
     const d = heapF32(backend, dx);
-    let row = 0;
+    // col2im: for each tap (kh, kw) and output row, the output columns that land inside the input form
+    // one run [owMin, owMax), so the bounds are checked per run rather than per element.
     for (let b = b0; b < b0 + nb; b++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++, row++) {
-          const cRow = row * K;
-          for (let kh = 0; kh < KH; kh++) {
-            const ih = oh * sH - pt + kh;
-            if (ih < 0 || ih >= H) continue;
-            for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * sW - pl + kw;
-              if (iw < 0 || iw >= W) continue;
-              const dOff = ((b * H + ih) * W + iw) * CI;
-              const cOff = cRow + (kh * KW + kw) * CI;
+      const cImage = (b - b0) * perImage * K;
+      for (let kh = 0; kh < KH; kh++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sH - pt + kh;
+          if (ih < 0 || ih >= H) continue;
+          const dRow = (b * H + ih) * W;
+          const cRow = cImage + oh * OW * K;
+          for (let kw = 0; kw < KW; kw++) {
+            const owMin = Math.max(0, Math.ceil((pl - kw) / sW));
+            const owMax = Math.min(OW, Math.floor((W - 1 + pl - kw) / sW) + 1);
+            const tap = (kh * KW + kw) * CI;
+            for (let ow = owMin; ow < owMax; ow++) {
+              const dOff = (dRow + ow * sW - pl + kw) * CI;
+              const cOff = cRow + ow * K + tap;
               for (let ci = 0; ci < CI; ci++) d[dOff + ci] += c[cOff + ci];
             }
           }
