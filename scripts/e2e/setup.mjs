@@ -99,6 +99,7 @@ export function ensureNode() {
   fs.writeFileSync(path.join(NODE_DIR, 'package.json'), JSON.stringify({ name: 'e2e-node', private: true }) + '\n');
   run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `${nodePackageName()}@${NODE_VERSION}`], {
     cwd: NODE_DIR,
+    env: cleanEnv(),
   });
   const version = spawnSync(nodeBinary(), ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (version !== `v${NODE_VERSION}`) throw new Error(`Installed Node.js reports ${JSON.stringify(version)}, expected v${NODE_VERSION}`);
@@ -118,9 +119,24 @@ export function codeServerEntry() {
   return path.join(codeServerPackageDir(), 'out', 'node', 'entry.js');
 }
 
-/** Environment for npm and code-server: Node.js 24 first on PATH. */
+/**
+ * What `npm run` adds to the environment about the outer npm and project (its Node.js 20 user agent, its
+ * project folder as local prefix, lifecycle and package fields). An npm started from there would read
+ * them as its own config: code-server's postinstall would see Node.js 20 and refuse, and an install could
+ * land in the repository. User settings such as npm_config_cache or npm_config_registry stay.
+ */
+const OUTER_NPM_ENV = /^(npm_config_(user_agent|local_prefix|call|npm_version|allow_scripts|nodedir|node_gyp)|npm_lifecycle_.*|npm_package_.*|npm_command|npm_execpath|npm_node_execpath|NODE|INIT_CWD)$/;
+
+/** process.env without the outer npm's variables. */
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) if (!OUTER_NPM_ENV.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
+
+/** Environment for npm and code-server: Node.js 24 first on PATH, without the outer npm's variables. */
 export function node24Env(extra = {}) {
-  return { ...process.env, PATH: `${nodeBinDir()}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
+  return cleanEnv({ PATH: `${nodeBinDir()}${path.delimiter}${process.env.PATH ?? ''}`, ...extra });
 }
 
 function vscodeDependenciesInstalled() {
