@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS } from '../../src/protocol/engine';
 import { initBackend, probeBackends } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
-import { pythonCandidates } from '../../src/engine/bench/pytorch';
+import { execFileSync } from 'node:child_process';
+import { pythonCandidates, startPytorch } from '../../src/engine/bench/pytorch';
 
 tf.env().set('PROD', true);
 
@@ -83,6 +84,38 @@ describe('bench', () => {
     assert.deepEqual(report.results, []);
     assert.equal(report.skipped[0].name, 'tensorflow');
     assert.match(report.skipped[0].reason, /not installed/);
+  });
+
+  it('says which interpreters it tried when none imports torch', async () => {
+    const r = await startPytorch({ batchSize: 4, threads: 1, warmup: 1 }, ['/nonexistent/python3', process.execPath]);
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.match(r.reason, /no Python with torch/);
+      assert.match(r.reason, /\/nonexistent\/python3: not found/);
+    }
+  });
+
+  const torchPython = pythonCandidates().find((p) => {
+    try {
+      execFileSync(p, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+  it('runs PyTorch windows on request, skipping interpreters that are missing', { skip: torchPython ? false : 'no Python with torch here' }, async () => {
+    const r = await startPytorch({ batchSize: 8, threads: 1, warmup: 1 }, ['/nonexistent/python3', torchPython!]);
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    if (r.ok) {
+      try {
+        assert.equal(r.session.threads, 1);
+        assert.ok((await r.session.window(2)) > 0);
+        assert.ok((await r.session.window(2)) > 0);
+      } finally {
+        r.session.close();
+      }
+    }
   });
 
   it('looks for Python in $DL_LAB_PYTHON, /usr/bin/python3, python3', () => {

@@ -13,7 +13,7 @@ import { initBackend, probeBackends } from '../backends';
 import { lossFunction, makeOptimizer, trainStep } from '../training/step';
 import { buildLeNet5 } from './lenet';
 import { profileStep } from './profile';
-import { measurePytorch } from './pytorch';
+import { type PytorchSession, startPytorch } from './pytorch';
 
 const WINDOWS = 5;
 const WARMUP_STEPS = 10;
@@ -43,6 +43,7 @@ async function measureTfjs(
   stepsPerWindow: number,
   warmup: number,
   profileSteps: number,
+  afterWindow?: () => Promise<void>,
 ): Promise<{ measured: Measured; profile?: { kernel: string; msPerStep: number }[] }> {
   const model = buildLeNet5();
   const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 1e-3, momentum: 0 });
@@ -62,6 +63,7 @@ async function measureTfjs(
       for (let i = 0; i < stepsPerWindow; i++) step();
       rates.push((batchSize * stepsPerWindow * 1000) / (performance.now() - t));
       await new Promise((r) => setImmediate(r)); // let the engine answer IPC between windows
+      await afterWindow?.();
     }
     const measured = { best: Math.max(...rates), median: median(rates), windows, stepsPerWindow };
     const profile = profileSteps > 0 ? await profileStep(step, profileSteps) : undefined;
@@ -95,6 +97,20 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
     for (const b of probe) if (!b.available) skipped.push({ name: b.name, reason: b.detail });
   }
 
+  // PyTorch runs in a long-lived Python process, one window per request, interleaved with the windows
+  // of the first tfjs backend measured (wasm here): on a shared machine both then see the same load.
+  let torch: PytorchSession | null = null;
+  const torchRates: number[] = [];
+  if (params.pytorch !== false) {
+    log(`bench: pytorch: starting the reference (${WARMUP_STEPS * 2} warm-up steps)`);
+    const started = await startPytorch({ batchSize, threads: THREADS, warmup: WARMUP_STEPS * 2 });
+    if (started.ok) torch = started.session;
+    else skipped.push({ name: 'pytorch', reason: started.reason });
+  }
+  const torchWindow = async () => {
+    if (torch) torchRates.push(await torch.window(stepsPerWindow));
+  };
+
   const previous = currentBackendName();
   try {
     for (const name of names) {
@@ -108,48 +124,47 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
       const cpu = name === 'cpu';
       const windows = cpu ? 1 : WINDOWS;
       const perWindow = cpu ? Math.min(CPU_STEPS, measuredSteps) : stepsPerWindow;
-      log(`bench: ${name}: ${cpu ? 1 : WARMUP_STEPS} warm-up steps, then ${windows} x ${perWindow} steps of ${batchSize}`);
+      const interleave = torch !== null && !cpu && torchRates.length === 0;
+      log(
+        `bench: ${name}: ${cpu ? 1 : WARMUP_STEPS} warm-up steps, then ${windows} x ${perWindow} steps of ${batchSize}` +
+          (interleave ? ', each window followed by one of PyTorch' : ''),
+      );
       const { measured, profile } = await measureTfjs(
         batchSize,
         windows,
         perWindow,
         cpu ? 1 : WARMUP_STEPS,
         name === 'wasm' ? PROFILE_STEPS : 0,
+        interleave ? torchWindow : undefined,
       );
       if (profile) wasmProfile = profile;
       const detail = cpu
         ? `${perWindow} steps only (the pure-JS backend is slow); ${reason}; ${load()}`
-        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s); ${reason}; ${load()}`;
+        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s)` +
+          `${interleave ? ', interleaved with PyTorch' : ''}; ${reason}; ${load()}`;
       results.push({ name, samplesPerSec: round(measured.best), detail });
       log(`bench: ${name}: ${measured.best.toFixed(0)} samples/s`);
     }
+    if (torch && torchRates.length === 0) for (let w = 0; w < WINDOWS; w++) await torchWindow();
+  } catch (err) {
+    torch?.close();
+    throw err;
   } finally {
     if (previous && previous !== currentBackendName()) await tf.setBackend(previous);
   }
 
-  if (params.pytorch !== false) {
-    log(`bench: pytorch: ${WARMUP_STEPS} warm-up steps, then ${WINDOWS} x ${stepsPerWindow * 2} steps`);
-    const outcome = await measurePytorch({
-      batchSize,
-      threads: THREADS,
-      warmup: WARMUP_STEPS * 2,
-      windows: WINDOWS,
-      steps: stepsPerWindow * 2,
+  if (torch) {
+    torch.close();
+    const best = Math.max(...torchRates);
+    results.push({
+      name: 'pytorch',
+      samplesPerSec: round(best),
+      detail:
+        `best of ${torchRates.length} windows of ${stepsPerWindow} steps (median ${median(torchRates).toFixed(0)} samples/s); ` +
+        `torch ${torch.torch}, ${torch.threads} thread(s), ${torch.python}; ${load()}`,
     });
-    if (outcome.ok) {
-      const best = Math.max(...outcome.rates);
-      results.push({
-        name: 'pytorch',
-        samplesPerSec: round(best),
-        detail:
-          `best of ${outcome.rates.length} windows (median ${median(outcome.rates).toFixed(0)} samples/s); ` +
-          `torch ${outcome.torch}, ${outcome.threads} thread(s), ${outcome.python}; ${load()}`,
-      });
-      for (const r of results) if (r.name !== 'pytorch') r.ratioToPytorch = Math.round((r.samplesPerSec / best) * 1000) / 1000;
-      log(`bench: pytorch: ${best.toFixed(0)} samples/s`);
-    } else {
-      skipped.push({ name: 'pytorch', reason: outcome.reason });
-    }
+    for (const r of results) if (r.name !== 'pytorch') r.ratioToPytorch = Math.round((r.samplesPerSec / best) * 1000) / 1000;
+    log(`bench: pytorch: ${best.toFixed(0)} samples/s`);
   }
 
   return {

@@ -62,98 +62,145 @@ def step():
 
 for _ in range(cfg["warmup"]):
     step()
-rates = []
-for _ in range(cfg["windows"]):
+print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.executable}), flush=True)
+# One measurement window per request line {"steps": n}, so that the caller can interleave these windows
+# with its own and both sides see the same load on a shared machine.
+for line in sys.stdin:
+    n = json.loads(line)["steps"]
     t = time.perf_counter()
-    for _ in range(cfg["steps"]):
+    for _ in range(n):
         step()
-    rates.append(B * cfg["steps"] / (time.perf_counter() - t))
-print(json.dumps({"rates": rates, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.executable}))
+    print(json.dumps({"rate": B * n / (time.perf_counter() - t)}), flush=True)
 `;
 
 export interface PytorchConfig {
   batchSize: number;
   threads: number;
   warmup: number;
-  /** Measurement windows, and steps per window. */
-  windows: number;
-  steps: number;
 }
 
-export type PytorchOutcome =
-  | { ok: true; rates: number[]; torch: string; python: string; threads: number }
-  | { ok: false; reason: string };
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  spawnError?: NodeJS.ErrnoException;
+export interface PytorchSession {
+  torch: string;
+  python: string;
+  threads: number;
+  /** Runs `steps` training steps in the Python process; resolves to samples per second. */
+  window(steps: number): Promise<number>;
+  close(): void;
 }
 
-function run(python: string, args: string[], timeoutMs: number): Promise<Exit> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let settled = false;
-    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (!settled) resolve({ code: null, stdout, stderr, spawnError: err });
-      settled = true;
-    });
-    child.on('close', (code) => {
-      if (!settled) resolve({ code, stdout, stderr });
-      settled = true;
-    });
-  });
-}
-
-function lastJsonLine(text: string): Record<string, unknown> | null {
-  const lines = text.trim().split('\n').reverse();
-  for (const line of lines) {
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value && typeof value === 'object') return value as Record<string, unknown>;
-    } catch {
-      // not the JSON line
-    }
-  }
-  return null;
-}
+export type PytorchStart = { ok: true; session: PytorchSession } | { ok: false; reason: string };
 
 export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const list = [env.DL_LAB_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p && p.trim() !== '');
   return [...new Set(list)];
 }
 
-/** Runs the reference with the first interpreter that imports torch; says why when none does. */
-export async function measurePytorch(config: PytorchConfig, timeoutMs = 180_000): Promise<PytorchOutcome> {
+type Line = Record<string, unknown>;
+
+/** Starts the reference in one interpreter: resolves once it has warmed up, or says why it can't. */
+function startWith(python: string, config: PytorchConfig, timeoutMs: number): Promise<PytorchStart & { tryNext?: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(python, ['-c', SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let buffered = '';
+    let settled = false;
+    const waiting: ((line: Line | null) => void)[] = [];
+    const lines: (Line | null)[] = [];
+    const push = (line: Line | null) => {
+      const w = waiting.shift();
+      if (w) w(line);
+      else lines.push(line);
+    };
+    const next = (ms: number) =>
+      new Promise<Line | null>((res) => {
+        if (lines.length > 0) return res(lines.shift()!);
+        const timer = setTimeout(() => {
+          const i = waiting.indexOf(done);
+          if (i >= 0) waiting.splice(i, 1);
+          res(null);
+        }, ms);
+        const done = (line: Line | null) => {
+          clearTimeout(timer);
+          res(line);
+        };
+        waiting.push(done);
+      });
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const text = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        try {
+          const value: unknown = JSON.parse(text);
+          if (value && typeof value === 'object') push(value as Line);
+        } catch {
+          // not one of ours
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => {}); // the child may die before reading
+    const finish = (r: PytorchStart & { tryNext?: boolean }) => {
+      if (settled) return;
+      settled = true;
+      resolve(r);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      push(null);
+      finish({ ok: false, reason: `${python}: ${err.code === 'ENOENT' ? 'not found' : err.message}`, tryNext: true });
+    });
+    child.on('close', () => push(null));
+    void next(timeoutMs).then((first) => {
+      if (first && first.ready === true) {
+        const session: PytorchSession = {
+          torch: String(first.torch),
+          python: String(first.python || python),
+          threads: Number(first.threads),
+          async window(steps: number) {
+            child.stdin.write(JSON.stringify({ steps }) + '\n');
+            const reply = await next(timeoutMs);
+            if (!reply || typeof reply.rate !== 'number') {
+              throw new Error(`the PyTorch reference stopped answering${stderr ? `: ${lastLine(stderr)}` : ''}`);
+            }
+            return reply.rate;
+          },
+          close() {
+            child.stdin.end();
+            child.kill();
+          },
+        };
+        finish({ ok: true, session });
+        return;
+      }
+      child.kill();
+      if (first && typeof first.unavailable === 'string') {
+        finish({ ok: false, reason: `${python}: ${first.unavailable}`, tryNext: true });
+      } else if (!settled) {
+        // Not a Python that runs the script (Python 2, another program, a crash): try the next one.
+        const why = first === null && !stderr ? 'did not start in time' : lastLine(stderr) || 'exited';
+        finish({ ok: false, reason: `${python}: could not run the reference (${why})`, tryNext: true });
+      }
+    });
+  });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').slice(-1)[0] ?? '';
+}
+
+/** Starts the reference with the first interpreter that imports torch; says why when none does. */
+export async function startPytorch(
+  config: PytorchConfig,
+  candidates: string[] = pythonCandidates(),
+  timeoutMs = 120_000,
+): Promise<PytorchStart> {
   const tried: string[] = [];
-  for (const python of pythonCandidates()) {
-    const exit = await run(python, ['-c', SCRIPT, JSON.stringify(config)], timeoutMs);
-    if (exit.spawnError) {
-      tried.push(`${python}: ${exit.spawnError.code === 'ENOENT' ? 'not found' : exit.spawnError.message}`);
-      continue;
-    }
-    const out = lastJsonLine(exit.stdout);
-    if (out && typeof out.unavailable === 'string') {
-      tried.push(`${python}: ${out.unavailable}`);
-      continue;
-    }
-    if (exit.code === 0 && out && Array.isArray(out.rates)) {
-      return {
-        ok: true,
-        rates: out.rates as number[],
-        torch: String(out.torch),
-        python: String(out.python || python),
-        threads: Number(out.threads),
-      };
-    }
-    const why = exit.code === null ? 'timed out' : `exited with ${exit.code}`;
-    const tail = exit.stderr.trim().split('\n').slice(-1)[0] ?? '';
-    return { ok: false, reason: `${python} imports torch but the benchmark ${why}${tail ? `: ${tail}` : ''}` };
+  for (const python of candidates) {
+    const r = await startWith(python, config, timeoutMs);
+    if (r.ok) return r;
+    if (!r.tryNext) return { ok: false, reason: r.reason };
+    tried.push(r.reason);
   }
   return { ok: false, reason: `no Python with torch (${tried.join('; ')})` };
 }
