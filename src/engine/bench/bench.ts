@@ -4,7 +4,8 @@
  * thread count, measured in the same run.
  *
  * The machine may be shared, so each side is timed over several windows and reports its best window
- * (the median is in `detail`); both sides use the same rule, so their ratio is like for like.
+ * (the median is in `detail`); PyTorch's windows alternate with wasm's, so both see the same load, and
+ * both use the same rule, so their ratio is like for like. `wasmProfile` says where a wasm step goes.
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
