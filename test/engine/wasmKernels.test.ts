@@ -363,6 +363,30 @@ describe('wasm training kernels, called directly, match the cpu backend', () => 
     assert.ok(Object.is(wasm[0][1], -0), 'tanh(-0) is -0');
   });
 
+  it('Sum over leading axes (bias gradients, SIMD) and over others (the backend)', async () => {
+    for (let i = 0; i < 40; i++) {
+      const rank = int(1, 4);
+      const shape = Array.from({ length: rank }, () => int(1, 9));
+      if (i % 3 === 0) shape[0] = int(20, 200); // enough rows for the SIMD blocks, with a tail
+      const k = int(1, rank);
+      const axis = random() < 0.75 ? Array.from({ length: k }, (_, j) => (random() < 0.3 ? j - rank : j)) : [int(0, rank - 1)];
+      const keepDims = random() < 0.3;
+      const v = values(shape).map((x) => x + 0.5); // biased: rounding errors add up rather than cancel
+      await expectClose(`Sum ${shape} axis ${axis} keepDims ${keepDims}`, () => tf.sum(tf.tensor(v, shape), axis, keepDims));
+    }
+    for (const shape of [
+      [64, 28, 28, 6],
+      [64, 10, 10, 16],
+      [64, 120],
+      [64, 10],
+      [9, 1025],
+    ]) {
+      const v = values(shape).map((x) => x + 0.5);
+      const axis = shape.slice(0, -1).map((_, j) => j);
+      await expectClose(`Sum ${shape} over ${axis}`, () => tf.sum(tf.tensor(v, shape), axis));
+    }
+  });
+
   it('Identity shares the data, and the copy outlives its source', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor([1, 2, 3]);

@@ -61,3 +61,54 @@ export function identity(args: { inputs: { x: TensorInfo }; backend: unknown }):
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
 }
+
+/** Blocks summed in float32 by the SIMD loop before folding into doubles: bounds the rounding error. */
+const SUM_BLOCKS_PER_PASS = 256;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * Sum over leading axes, as in a bias gradient ([B,H,W,C] -> [C]). The backend transposes the reduced
+ * axes innermost first (a full copy), then reduces. Here the input is read once, as blocks of
+ * L = lcm(C, 4) floats (whole rows, four lanes wide) added into an L-float accumulator by the SIMD
+ * module, folded into per-channel doubles every few hundred blocks. Anything else goes to the backend.
+ */
+export function sum(args: {
+  inputs: { x: TensorInfo };
+  backend: unknown;
+  attrs: { axis: number | number[]; keepDims: boolean };
+}): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { x } = args.inputs;
+  const { axis, keepDims } = args.attrs;
+  const rank = x.shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  const C = sizeOf(x.shape.slice(axes.length));
+  const L = leading ? (C * 4) / gcd(C, 4) : 0;
+  const simd = leading ? simdKernels(backend) : null;
+  const n = sizeOf(x.shape);
+  if (x.dtype !== 'float32' || !simd || L > 4096 || n < 4 * L) return callWasm(backend, 'Sum', { x }, args.attrs);
+
+  const kept = x.shape.slice(axes.length);
+  const out = alloc(backend, keepDims ? [...axes.map(() => 1), ...kept] : kept);
+  const acc = alloc(backend, [L]);
+  const sums = new Float64Array(C);
+  const blocks = Math.floor(n / L);
+  const src = backend.dataIdMap.get(x.dataId)!.memoryOffset;
+  const accOffset = backend.dataIdMap.get(acc.dataId)!.memoryOffset;
+  for (let b0 = 0; b0 < blocks; b0 += SUM_BLOCKS_PER_PASS) {
+    const nb = Math.min(SUM_BLOCKS_PER_PASS, blocks - b0);
+    heapF32(backend, acc).fill(0);
+    simd.blockSum(src + b0 * L * 4, nb, accOffset, L);
+    const a = heapF32(backend, acc);
+    for (let k = 0; k < L; k++) sums[k % C] += a[k];
+  }
+  const xs = heapF32(backend, x);
+  for (let i = blocks * L; i < n; i++) sums[i % C] += xs[i]; // whole blocks start on a row, so i % C is the channel
+  heapF32(backend, out).set(sums);
+  backend.disposeData(acc.dataId);
+  return out;
+}

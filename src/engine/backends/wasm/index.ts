@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise';
 import { batchMatMul } from './matmul';
-import { identity, tanh } from './elementwise';
+import { identity, sum, tanh } from './elementwise';
 import { avgPoolGrad, maxPoolGrad } from './pool';
 import { registerWasmKernel } from './util';
 
@@ -24,6 +24,7 @@ export const WASM_REPLACED_KERNELS = [
   'BatchMatMul',
   'Tanh',
   'Identity',
+  'Sum',
 ] as const;
 
 export { withInputGradientSkipped } from './hints';
@@ -42,6 +43,7 @@ export function registerWasmTrainingKernels(): void {
     BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
     Tanh: tanh as unknown as tf.KernelFunc,
     Identity: identity as unknown as tf.KernelFunc,
+    Sum: sum as unknown as tf.KernelFunc,
   };
   for (const [name, fn] of Object.entries(kernels)) registerWasmKernel(name, fn);
   registered = true;

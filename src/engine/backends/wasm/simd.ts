@@ -105,15 +105,47 @@ function tanhBody(): Bytes {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * blocksum(src, srcEnd, acc, accBytes): acc[k] += src[c * accBytes + k] over consecutive blocks of
+ * accBytes (a multiple of 16) from src to srcEnd. Params 0..3 (i32), local: k (4).
+ */
+function blockSumBody(): Bytes {
+  const [SRC, SRC_END, ACC, ACC_BYTES, K] = [0, 1, 2, 3, 4];
+  const code: Bytes = [
+    ...BLOCK,
+    ...LOOP,
+    ...LOCAL_GET(SRC), ...LOCAL_GET(SRC_END), ...I32_GE_U, ...BR_IF(1),
+    ...I32_CONST(0), ...LOCAL_SET(K),
+    ...BLOCK,
+    ...LOOP,
+    ...LOCAL_GET(K), ...LOCAL_GET(ACC_BYTES), ...I32_GE_U, ...BR_IF(1),
+    ...LOCAL_GET(ACC), ...LOCAL_GET(K), ...I32_ADD,
+    ...LOCAL_GET(ACC), ...LOCAL_GET(K), ...I32_ADD, ...V128_LOAD,
+    ...LOCAL_GET(SRC), ...LOCAL_GET(K), ...I32_ADD, ...V128_LOAD,
+    ...F32X4_ADD, ...V128_STORE,
+    ...LOCAL_GET(K), ...I32_CONST(16), ...I32_ADD, ...LOCAL_SET(K),
+    ...BR(0),
+    ...END,
+    ...END,
+    ...LOCAL_GET(SRC), ...LOCAL_GET(ACC_BYTES), ...I32_ADD, ...LOCAL_SET(SRC),
+    ...BR(0),
+    ...END,
+    ...END,
+    ...END,
+  ];
+  const body = [1, ...uleb(1), 0x7f, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, i32, i32, i32, 0]),
+    ...section(1, [2, 0x60, 3, i32, i32, i32, 0, 0x60, 4, i32, i32, i32, i32, 0]),
     ...section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, 0x00]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str('tanh'), 0x00, 0]),
-    ...section(10, [1, ...tanhBody()]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...str('tanh'), 0x00, 0, ...str('blocksum'), 0x00, 1]),
+    ...section(10, [2, ...tanhBody(), ...blockSumBody()]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -121,6 +153,8 @@ function moduleBytes(): Uint8Array {
 export interface SimdKernels {
   /** dst[i] = tanh(src[i]) for i < n; byte offsets into the backend's memory. */
   tanh(srcOffset: number, dstOffset: number, n: number): void;
+  /** acc[k] += src[c * blockLen + k] for c < blocks; float offsets in bytes, blockLen a multiple of 4. */
+  blockSum(srcOffset: number, blocks: number, accOffset: number, blockLen: number): void;
 }
 
 const cache = new WeakMap<object, SimdKernels | null>();
@@ -143,8 +177,10 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
     if (WA.validate(bytes)) {
       const instance = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       const tanh = instance.exports.tanh as (src: number, dst: number, end: number) => void;
+      const blocksum = instance.exports.blocksum as (src: number, srcEnd: number, acc: number, accBytes: number) => void;
       kernels = {
         tanh: (src, dst, n) => tanh(src, dst, (n & ~3) * 4),
+        blockSum: (src, blocks, acc, blockLen) => blocksum(src, src + blocks * blockLen * 4, acc, blockLen * 4),
       };
     }
   } catch {
