@@ -1,9 +1,11 @@
 // Bundles the three programs with esbuild: the extension (runs in the extension host), the engine (the
 // training child process) and the `dl-lab` CLI. TensorFlow.js and esbuild stay external: the engine loads
 // them from node_modules so that an optional tfjs-node backend registers on the same tfjs instance.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const common = {
   bundle: true,
   platform: 'node',
@@ -11,6 +13,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  define: { ENGINE_VERSION: JSON.stringify(version) },
 };
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

@@ -95,14 +95,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function engineClient(values: Values): EngineClient {
+/**
+ * `logEvents`: the command's --json output is a stream of events, and the engine's log joins it. Otherwise
+ * the log goes to stderr (warnings always, the rest with --verbose; errors reach the user through the
+ * command's own one-line message), so that stdout stays one document.
+ */
+function engineClient(values: Values, logEvents = false): EngineClient {
   return new EngineClient({
     enginePath: path.join(__dirname, 'engine.js'),
     // A CLI run is a one-shot: a crash ends it (reported as interrupted) rather than restarting.
     maxRestarts: 0,
     onLog: (entry) => {
-      if (values.json) emit({ event: 'log', ...entry });
-      else if (values.verbose || entry.level === 'warn') process.stderr.write(`${entry.level}: ${entry.message}\n`);
+      if (logEvents && values.json) emit({ event: 'log', ...entry });
+      else if (values.verbose || entry.level === 'warn') {
+        process.stderr.write(`${entry.level}: ${entry.message}\n`);
+      }
     },
   });
 }
@@ -158,7 +165,7 @@ async function train(args: string[], values: Values): Promise<number> {
   if (!isBackendChoice(backend)) throw new UsageError(`--backend must be auto or one of ${BACKENDS.join(', ')}, got "${backend}"`);
   const overrides = overridesFrom(values);
 
-  const client = engineClient(values);
+  const client = engineClient(values, true);
   const json = !!values.json;
   const bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
   let runId: string | undefined;

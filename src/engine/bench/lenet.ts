@@ -1,6 +1,6 @@
 /**
  * LeNet-5 (LeCun et al. 1998) for 28x28x1 inputs: the network `dl-lab bench` measures. The PyTorch
- * reference in `pytorch_lenet.py` builds the same layers, so the two numbers compare like for like.
+ * reference in `pytorch.ts` builds the same layers, so the two numbers compare like for like.
  * `examples/lenet.model.ts` is the user-facing copy of the same architecture.
  */
 import * as tf from '@tensorflow/tfjs';
