@@ -1,19 +1,34 @@
 /**
  * The in-memory dataset the trainer consumes, and `loadDataset`, which turns a dataset argument
- * (`synthetic:<name>[?key=value&...]` or a path) into one.
+ * (`synthetic:<name>[?key=value&...]`, a file or folder, or a `*.dataset.json` descriptor) into one.
+ * No TensorFlow.js here: `dl-lab data inspect` loads datasets in the CLI's own process.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readDescriptor, DESCRIPTOR_SUFFIX, type Descriptor } from './descriptor';
+import { findCifar, readCifar } from './readers/cifar';
+import { readCsv } from './readers/csv';
+import { isIdxName, readIdxDataset } from './readers/idx';
+import { IMAGE_EXTENSIONS } from './readers/images';
+import { readImageFolder } from './readers/imageFolder';
+import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
+import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
+import { listDir, shown } from './util';
+
+export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
 export interface ImageDataset {
   /** What the user typed: 'synthetic:shapes' or a path. */
   source: string;
-  /** Sample shape, height x width x channels. */
-  shape: [number, number, number];
+  /** Sample shape: height x width x channels for images, [features] for tabular data (CSV, NPY [N,F]). */
+  shape: number[];
   classNames: string[];
   count: number;
-  /** count*H*W*C bytes, sample-major, HWC within a sample; converted to float32 one batch at a time. */
+  /**
+   * count*prod(shape) bytes, sample-major, HWC within a sample; converted to float32 one batch at a time.
+   * Empty when the samples are floats (`values`).
+   */
   images: Uint8Array;
   /** count class indices. */
   labels: Uint8Array;
@@ -21,6 +36,22 @@ export interface ImageDataset {
   seed?: number;
   /** One line about the data, for logs and run summaries. */
   description?: string;
+  /** Where the data came from. */
+  format?: DatasetFormat;
+  /** Float samples (CSV, float NPY), count*prod(shape); `images` is then empty. */
+  values?: Float32Array;
+  /** Splits that the files define (IDX train-/t10k-, CIFAR batches, train/ val/ test/ folders), as sample indices. */
+  splits?: Partial<Record<SplitName, Uint32Array>>;
+  /** Normalisation asked for by a descriptor; the default is 'standardize'. */
+  normalization?: NormalizationSpec;
+  /** Validation fraction asked for by a descriptor (a --validation-split still wins). */
+  validationSplit?: number;
+  /** Augmentation asked for by a descriptor (the model file's training.augment wins). */
+  augment?: Record<string, unknown>;
+  /** Problems skipped over while reading, one line each, with counts. */
+  warnings?: string[];
+  /** The files read. */
+  files?: string[];
 }
 
 const SYNTHETIC_PREFIX = 'synthetic:';
@@ -34,7 +65,125 @@ export async function loadDataset(spec: string, options: { seed?: number } = {})
 
   const abs = path.resolve(trimmed);
   if (!fs.existsSync(abs)) throw new Error(`dataset path not found: ${abs}`);
-  throw new Error(`dataset "${trimmed}": reading files is not supported yet; use synthetic:shapes`);
+  let descriptor: Descriptor | undefined;
+  let target = abs;
+  const descriptorFile = findDescriptor(abs);
+  if (descriptorFile) {
+    descriptor = readDescriptor(descriptorFile);
+    target = descriptor.path;
+    if (!fs.existsSync(target)) throw new Error(`${shown(descriptorFile)}: path ${JSON.stringify(descriptor.raw.path ?? '.')} not found (${target})`);
+  }
+  const format = descriptor?.format ?? detectFormat(target);
+  const loadOptions: LoadOptions = {
+    path: target,
+    imageSize: descriptor?.imageSize,
+    channels: descriptor?.channels,
+    classNames: descriptor?.classNames,
+    labelColumn: descriptor?.labelColumn,
+    files: descriptor?.files,
+  };
+  let data: ReaderResult;
+  try {
+    data = await readFormat(format, loadOptions);
+  } catch (err) {
+    if (err instanceof Error && descriptorFile && !err.message.includes(path.basename(descriptorFile))) {
+      err.message = `${err.message} (reading ${shown(descriptorFile)})`;
+    }
+    throw err;
+  }
+  if (descriptor?.classNames && descriptor.classNames.length < data.classNames.length) {
+    throw new Error(`${shown(descriptorFile!)}: classNames lists ${descriptor.classNames.length} classes but the data has ${data.classNames.length}`);
+  }
+  const { format: readFormatName, warnings, files, ...rest } = data;
+  return {
+    source: spec,
+    ...rest,
+    format: readFormatName,
+    description: describe(data),
+    warnings,
+    files,
+    normalization: descriptor?.normalization,
+    validationSplit: descriptor?.validationSplit,
+    augment: descriptor?.augment,
+  };
+}
+
+function readFormat(format: DatasetFormat, options: LoadOptions): Promise<ReaderResult> {
+  switch (format) {
+    case 'idx':
+      return readIdxDataset(options);
+    case 'cifar10':
+    case 'cifar100':
+      return readCifar(options, format);
+    case 'image-folder':
+      if (!fs.statSync(options.path).isDirectory()) throw new Error(`${shown(options.path)}: an image folder dataset must be a folder`);
+      return readImageFolder(options);
+    case 'csv':
+      return readCsv(options);
+    case 'npy':
+      return readNpy(options, false);
+    case 'npz':
+      return readNpy(options, true);
+    case 'synthetic':
+      throw new Error(`format "synthetic" is addressed as synthetic:<name>, not as a file`);
+  }
+}
+
+/** A `*.dataset.json` named directly, or the only one in a folder. */
+function findDescriptor(abs: string): string | undefined {
+  if (fs.statSync(abs).isFile()) return abs.endsWith(DESCRIPTOR_SUFFIX) ? abs : undefined;
+  const found = listDir(abs).filter((e) => e.isFile() && e.name.endsWith(DESCRIPTOR_SUFFIX));
+  if (found.length > 1) throw new Error(`${shown(abs)}: ${found.length} ${DESCRIPTOR_SUFFIX} files (${found.map((f) => f.name).join(', ')}); point at one`);
+  return found.length ? path.join(abs, found[0].name) : undefined;
+}
+
+const DETECT_HELP =
+  'expected IDX files (*-images-idx3-ubyte[.gz] + *-labels-idx1-ubyte[.gz]), CIFAR batches (data_batch_*.bin, test_batch.bin), ' +
+  'x.npy + y.npy, a .npz or .csv file, one sub-folder of PNG/JPEG images per class, or a *.dataset.json descriptor';
+
+/** Which reader a path needs, from its name and contents. */
+export function detectFormat(abs: string): DatasetFormat {
+  const stat = fs.statSync(abs);
+  if (stat.isFile()) {
+    const name = path.basename(abs);
+    const lower = name.toLowerCase();
+    if (isIdxName(name)) return 'idx';
+    if (lower.endsWith('.csv')) return 'csv';
+    if (lower.endsWith('.npz')) return 'npz';
+    if (lower.endsWith('.npy')) return 'npy';
+    if (lower.endsWith('.bin') || lower.endsWith('.bin.gz')) {
+      const cifar = findCifar(abs);
+      if (cifar) return cifar.format;
+    }
+    if (IMAGE_EXTENSIONS.has(path.extname(lower))) {
+      throw new Error(`${shown(abs)}: one image is not a dataset; give the folder that holds one sub-folder of images per class`);
+    }
+    throw new Error(`${shown(abs)}: unknown dataset file; ${DETECT_HELP}`);
+  }
+  const entries = listDir(abs);
+  const files = entries.filter((e) => e.isFile()).map((e) => e.name);
+  if (files.some(isIdxName)) return 'idx';
+  const cifar = findCifar(abs);
+  if (cifar) return cifar.format;
+  if (files.includes('x.npy') || files.includes('x_train.npy') || files.includes('images.npy')) return 'npy';
+  if (files.some((f) => f.toLowerCase().endsWith('.npz'))) return 'npz';
+  if (files.some((f) => f.toLowerCase().endsWith('.csv'))) return 'csv';
+  if (entries.some((e) => e.isDirectory())) return 'image-folder';
+  throw new Error(`${shown(abs)}: no dataset found (${files.length ? `${files.length} files, none recognised` : 'the folder is empty'}); ${DETECT_HELP}`);
+}
+
+function describe(data: ReaderResult): string {
+  const what: Record<DatasetFormat, string> = {
+    synthetic: 'synthetic',
+    idx: 'IDX',
+    cifar10: 'CIFAR-10 binary',
+    cifar100: 'CIFAR-100 binary',
+    'image-folder': 'image folder',
+    csv: 'CSV',
+    npy: 'NPY',
+    npz: 'NPZ',
+  };
+  return `${what[data.format]}: ${data.count.toLocaleString('en-US')} samples of ${data.shape.join('x')}, ${data.classNames.length} classes`;
 }
 
 function loadSynthetic(spec: string, options: { seed?: number }): ImageDataset {
@@ -59,5 +208,5 @@ function loadSynthetic(spec: string, options: { seed?: number }): ImageDataset {
   }
 
   const data = generator.generate(values, seed);
-  return { source: spec, ...data, seed, description: generator.description };
+  return { source: spec, ...data, seed, description: generator.description, format: 'synthetic', warnings: [] };
 }

@@ -26,7 +26,11 @@ import {
   writeRunRecord,
 } from '../../runs/runFolder';
 import { initBackend } from '../backends';
-import { loadDataset, type ImageDataset } from '../data/dataset';
+import { describeAugment, parseAugment, type AugmentConfig } from '../data/augment';
+import { batchInputs, batchLabels } from '../data/batch';
+import { loadDataset, type ImageDataset, type Normalization } from '../data/dataset';
+import { readNormalization, resolveNormalization, writeNormalization } from '../data/normalization';
+import { selectSplits } from '../data/splits';
 import { displayPath, loadModelFile, ModelFileError } from '../model/modelFile';
 import { derivedRandom, seedMathRandom, shuffleInPlace } from '../util/random';
 import { resolveTrainingConfig } from './config';
@@ -136,7 +140,21 @@ export class TrainingRun {
     seedMathRandom(config.seed);
     // The data does not depend on the training seed, so runs with different seeds see the same samples.
     const dataset = await loadDataset(this.record.data);
-    const { train: trainIdx, val: valIdx } = splitIndices(dataset.count, config.validationSplit, config.seed);
+    for (const warning of dataset.warnings ?? []) this.events.log('warn', `${dataset.source}: ${warning}`);
+    // Splits the data defines are used; else validation is carved by seed (--validation-split, then the descriptor's, then the model file's).
+    const fraction = this.params.overrides.validationSplit ?? dataset.validationSplit ?? config.validationSplit;
+    const split = selectSplits(dataset, fraction, config.seed);
+    const { train: trainIdx, val: valIdx } = split;
+    this.events.log('info', `data: ${dataset.description ?? dataset.source}; ${split.note}`);
+    // Computed once on the training split and stored with the run; a resumed run reuses its own (runs from
+    // before normalization.json were trained on pixels / 255).
+    const normalization: Normalization = this.resuming
+      ? readNormalization(this.runDir) ?? resolveNormalization(dataset, trainIdx, 'scale')
+      : resolveNormalization(dataset, trainIdx, dataset.normalization);
+    writeNormalization(this.runDir, normalization);
+    const augmentOrigin = loaded.training.augment !== undefined ? `${displayPath(modelFile)}: training.augment` : `${dataset.source}: augment`;
+    const augment = parseAugment(loaded.training.augment ?? dataset.augment, augmentOrigin, dataset.shape);
+    if (augment) this.events.log('info', `augmentation: ${describeAugment(augment)}`);
     const numClasses = dataset.classNames.length;
 
     const model = loaded.build({ inputShape: [...dataset.shape], numClasses });
@@ -144,7 +162,7 @@ export class TrainingRun {
     try {
       checkOutputShape(model, numClasses, modelFile, dataset);
       const loss = lossFunction(config.loss);
-      return await this.loop(model, optimizer, loss, config, dataset, trainIdx, valIdx, backend);
+      return await this.loop(model, optimizer, loss, config, new Batcher(dataset, normalization, augment), trainIdx, valIdx, backend);
     } finally {
       optimizer.dispose();
       model.dispose();
@@ -156,7 +174,7 @@ export class TrainingRun {
     optimizer: tf.Optimizer,
     loss: LossFn,
     config: TrainingConfig,
-    dataset: ImageDataset,
+    batcher: Batcher,
     trainIdx: Uint32Array,
     valIdx: Uint32Array,
     backend: BackendReport,
@@ -195,7 +213,6 @@ export class TrainingRun {
     const varList = trainableVariables(model);
     const batchesPerEpoch = Math.ceil(trainIdx.length / config.batchSize);
     const metricsFile = path.join(this.runDir, METRICS_FILE);
-    const batcher = new Batcher(dataset);
     let lastMetrics: EpochMetrics | undefined;
 
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
@@ -208,7 +225,7 @@ export class TrainingRun {
       for (let b = 0; b < batchesPerEpoch; b++) {
         if (this.stopRequested) return this.end('stopped', lastMetrics);
         const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, order.length));
-        const { x, y } = batcher.batch(idx);
+        const { x, y } = batcher.batch(idx, derivedRandom(config.seed, 0xa06e, epoch, b));
         const out = trainStep(model, optimizer, loss, x, y, varList);
         const batchLoss = (await out.loss.data())[0];
         const correct = (await out.correct.data())[0];
@@ -265,30 +282,25 @@ export class TrainingRun {
   }
 }
 
-/** Turns uint8 samples into float32 batches one at a time, so a dataset costs its bytes, not 4x. */
+/**
+ * Turns stored samples (uint8 images or float values) into normalised float32 batches one at a time, so a
+ * dataset costs its bytes, not 4x; training batches (given a seeded `random`) are augmented on the fly.
+ */
 class Batcher {
-  private readonly sampleSize: number;
-  private readonly numClasses: number;
+  constructor(
+    private readonly dataset: ImageDataset,
+    private readonly normalization: Normalization,
+    private readonly augment?: AugmentConfig,
+  ) {}
 
-  constructor(private readonly dataset: ImageDataset) {
-    this.sampleSize = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
-    this.numClasses = dataset.classNames.length;
-  }
-
-  batch(indices: Uint32Array): { x: tf.Tensor4D; y: tf.Tensor2D } {
-    const { images, labels, shape } = this.dataset;
+  batch(indices: Uint32Array, random?: () => number): { x: tf.Tensor; y: tf.Tensor2D } {
     const n = indices.length;
-    const size = this.sampleSize;
-    const x = new Float32Array(n * size);
-    const y = new Float32Array(n * this.numClasses);
-    for (let i = 0; i < n; i++) {
-      const offset = indices[i] * size;
-      for (let j = 0; j < size; j++) x[i * size + j] = images[offset + j] / 255;
-      y[i * this.numClasses + labels[indices[i]]] = 1;
-    }
+    const augment = random && this.augment ? { config: this.augment, random } : undefined;
+    const x = batchInputs(this.dataset, indices, this.normalization, augment);
+    const y = batchLabels(this.dataset, indices);
     return {
-      x: tf.tensor4d(x, [n, shape[0], shape[1], shape[2]]),
-      y: tf.tensor2d(y, [n, this.numClasses]),
+      x: tf.tensor(x, [n, ...this.dataset.shape]),
+      y: tf.tensor2d(y, [n, this.dataset.classNames.length]),
     };
   }
 }

@@ -1,0 +1,72 @@
+/** Small helpers shared by the dataset readers: file names in messages, counts, gzip, yielding. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+
+/** A path as messages show it: relative to the working directory when under it, else absolute. */
+export function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+export function isGzip(buf: Uint8Array): boolean {
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
+/** Reads a file, gunzipping it when it is gzip data (by its magic bytes, whatever its name). */
+export function readMaybeGzip(file: string): Buffer {
+  const raw = fs.readFileSync(file);
+  if (!isGzip(raw)) {
+    if (file.endsWith('.gz')) throw new Error(`${shown(file)}: named .gz but not gzip data (first bytes ${hex(raw, 4)})`);
+    return raw;
+  }
+  try {
+    return zlib.gunzipSync(raw);
+  } catch (err) {
+    const reason = (err as Error).message;
+    const what = /unexpected end/i.test(reason) ? 'truncated gzip data' : 'corrupt gzip data';
+    throw new Error(`${shown(file)}: ${what} (${reason}); download the file again`);
+  }
+}
+
+export function hex(buf: Uint8Array, n: number): string {
+  return Array.from(buf.subarray(0, n), (b) => b.toString(16).padStart(2, '0')).join(' ') || '(empty file)';
+}
+
+/** Lets the event loop run (e.g. the engine's JSON-RPC connection) during a long load. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Files and folders of a folder, sorted by name, without hidden entries. */
+export function listDir(dir: string): fs.Dirent[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Class names for labels 0..n-1 when the files name none. */
+export function numberedClasses(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => String(i));
+}
+
+/** Checks labels against the class count; names the file and the first bad index. */
+export function checkLabels(labels: Uint8Array, classCount: number, file: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= classCount) {
+      throw new Error(`${shown(file)}: label ${labels[i]} at index ${i} is out of range for ${plural(classCount, 'class', 'classes')}`);
+    }
+  }
+}
+
+/** The largest label + 1. */
+export function classCountOf(labels: Uint8Array): number {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max + 1;
+}
