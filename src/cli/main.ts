@@ -20,6 +20,7 @@ import {
   TrainStartRequest,
   TrainStopRequest,
 } from '../protocol/engine';
+import { formatReport, inspectDataset } from '../engine/data/inspect';
 import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
 import { ProgressLine } from './progress';
 import { formatNumber, table } from './format';
@@ -39,6 +40,7 @@ Commands:
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
   bench                Training throughput of LeNet-5 per backend, against PyTorch  [--json]
   info                 Engine version and which backends are available here  [--json]
+  data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
 
 Exit code: 0 only when the command succeeded (for train: the run completed).`;
 
@@ -90,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
       return bench(values);
     case 'info':
       return info(values);
+    case 'data':
+      return data(rest, values);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -351,6 +355,18 @@ async function info(values: Values): Promise<number> {
   } finally {
     await client.dispose();
   }
+}
+
+/** `data inspect`: runs in this process (decoding needs no TensorFlow.js). */
+async function data(args: string[], values: Values): Promise<number> {
+  const [sub, spec, ...extra] = args;
+  if (sub !== 'inspect') throw new UsageError(sub ? `unknown data command "${sub}"; use: dl-lab data inspect <PATH|synthetic:NAME>` : 'data needs a command: dl-lab data inspect <PATH|synthetic:NAME>');
+  if (!spec) throw new UsageError('data inspect needs a dataset: a path or synthetic:NAME');
+  if (extra.length) throw new UsageError(`data inspect takes one dataset, got: ${args.slice(1).join(' ')}`);
+  const report = await inspectDataset(spec);
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(formatReport(report));
+  return 0;
 }
 
 function readOwnVersion(): string {
