@@ -214,6 +214,8 @@ export class TrainingRun {
     const batchesPerEpoch = Math.ceil(trainIdx.length / config.batchSize);
     const metricsFile = path.join(this.runDir, METRICS_FILE);
     let lastMetrics: EpochMetrics | undefined;
+    // Across epochs too: the first batch of an epoch must not follow the last one's report too closely.
+    let lastEmit = 0;
 
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
       const order = shuffleInPlace(trainIdx.slice(), derivedRandom(config.seed, epoch));
@@ -221,7 +223,6 @@ export class TrainingRun {
       let lossSum = 0;
       let correctSum = 0;
       let seen = 0;
-      let lastEmit = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         if (this.stopRequested) return this.end('stopped', lastMetrics);
         const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, order.length));
