@@ -45,7 +45,7 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   if (buf.length - dataStart < need) {
     throw new Error(`${name}: truncated: shape (${shape.join(', ')}) of ${descr} needs ${plural(need, 'byte')}, the file holds ${plural(buf.length - dataStart, 'byte')}`);
   }
-  if ((kind === 'u' || kind === 'b') && size === 1) return { dtype: 'uint8', shape, bytes: buf.slice(dataStart, dataStart + need) };
+  if ((kind === 'u' || kind === 'b') && size === 1) return { dtype: 'uint8', shape, bytes: new Uint8Array(buf.subarray(dataStart, dataStart + need)) };
   const little = order !== '>';
   const numbers = new Float64Array(count);
   const read: Record<string, (o: number) => number> = {
@@ -184,7 +184,7 @@ function labelsOf(y: NpyArray, n: number, name: string): Uint8Array {
     return labels;
   }
   if (!(dims.length === 1 || (dims.length === 2 && dims[1] === 1))) throw new Error(`${name}: labels of shape (${dims.join(', ')}); expected (N,) class indices or (N, K) one-hot`);
-  if (y.bytes) return y.bytes.slice(0, n);
+  if (y.bytes) return new Uint8Array(y.bytes.subarray(0, n));
   for (let i = 0; i < n; i++) {
     const v = y.numbers![i];
     if (!Number.isInteger(v) || v < 0 || v > 255) throw new Error(`${name}: label ${v} at index ${i} is not a class index from 0 to 255`);
