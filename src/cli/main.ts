@@ -22,6 +22,7 @@ import {
 } from '../protocol/engine';
 import { formatReport, inspectDataset } from '../engine/data/inspect';
 import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
+import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { ProgressLine } from './progress';
 import { formatNumber, table } from './format';
 
@@ -318,7 +319,7 @@ async function bench(values: Values): Promise<number> {
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer`);
     if (!values.json) process.stderr.write('measuring LeNet-5 training throughput (batch 64, Adam)...\n');
-    const report = await client.sendRequest(BenchRequest, { steps, pytorch: true });
+    const report = await client.sendRequest(BenchRequest, { steps, pytorch: true, data: true });
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
       return 0;
@@ -334,6 +335,11 @@ async function bench(values: Values): Promise<number> {
     if (report.wasmProfile?.length) {
       console.log('\nwasm, per training step:');
       console.log(table(['kernel', 'ms/step'], report.wasmProfile.slice(0, 12).map((k) => [k.kernel, k.msPerStep.toFixed(3)])));
+    }
+    if (report.data) {
+      console.log(`\ndataset loading (${report.data.datasetsDir}):`);
+      console.log(table(DATA_BENCH_HEADER, dataBenchRows(report.data)));
+      for (const s of report.data.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
     }
     return 0;
   } finally {

@@ -19,6 +19,7 @@ import {
 } from '../protocol/engine';
 import { probeBackends } from './backends';
 import { runBench } from './bench/bench';
+import { benchDataLoading } from './bench/dataBench';
 import { TrainingRun } from './training/trainer';
 
 declare const ENGINE_VERSION: string | undefined;
@@ -79,7 +80,9 @@ connection.onRequest(TrainStopRequest, ({ runId }) => {
 
 connection.onRequest(BenchRequest, async (params) => {
   if (runs.size > 0) throw new Error('a run is training in this engine; benchmark when it has finished');
-  return runBench(params, (message) => log('info', message));
+  const report = await runBench(params, (message) => log('info', message));
+  if (params.data) report.data = await benchDataLoading();
+  return report;
 });
 
 connection.onRequest(ShutdownRequest, async () => {

@@ -153,6 +153,28 @@ export interface BenchParams {
   batchSize?: number;
   /** Also measure PyTorch through `python3`, when it can import torch. */
   pytorch?: boolean;
+  /** Also measure loading and decoding the test datasets (MNIST IDX, CIFAR image folder). */
+  data?: boolean;
+}
+
+export interface DataBenchResult {
+  name: string;
+  path: string;
+  format: string;
+  images: number;
+  /** Best of the timed loads. */
+  seconds: number;
+  imagesPerSec: number;
+  /** Bytes each image is stored in (uint8 HWC). */
+  bytesPerImage: number;
+  /** Growth of the process's array buffers while the dataset is held, per image (labels and overheads included). */
+  heldBytesPerImage: number;
+}
+
+export interface DataBenchReport {
+  datasetsDir: string;
+  results: DataBenchResult[];
+  skipped: { name: string; reason: string }[];
 }
 
 export interface BenchResultEntry {
@@ -173,6 +195,8 @@ export interface BenchReport {
   skipped: { name: string; reason: string }[];
   /** Per-kernel milliseconds per training step of the wasm backend, most expensive first. */
   wasmProfile?: { kernel: string; msPerStep: number }[];
+  /** Load-and-decode throughput of datasets, when asked for. */
+  data?: DataBenchReport;
 }
 
 export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');

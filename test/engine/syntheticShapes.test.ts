@@ -149,11 +149,12 @@ describe('loadDataset', () => {
     });
   });
 
-  it('says that reading files is not supported yet for an existing path', async () => {
+  it('names an existing folder that holds no dataset, and says what it looked for', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-data-'));
     try {
       await assert.rejects(loadDataset(dir), (err: Error) => {
-        assert.equal(err.message, `dataset "${dir}": reading files is not supported yet; use synthetic:shapes`);
+        assert.ok(err.message.startsWith(dir), err.message);
+        assert.match(err.message, /no dataset found \(the folder is empty\); expected IDX files/);
         return true;
       });
     } finally {

@@ -10,27 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import type { DataBenchReport, DataBenchResult } from '../../protocol/engine';
 import { loadDataset } from '../data/dataset';
 
-export interface DataBenchResult {
-  name: string;
-  path: string;
-  format: string;
-  images: number;
-  /** Best of the timed loads. */
-  seconds: number;
-  imagesPerSec: number;
-  /** Bytes each image is stored in (uint8 HWC). */
-  bytesPerImage: number;
-  /** Growth of the process's array buffers while the dataset is held, per image (measured: labels and overheads included; NaN without a collector). */
-  heldBytesPerImage: number;
-}
-
-export interface DataBenchReport {
-  datasetsDir: string;
-  results: DataBenchResult[];
-  skipped: { name: string; reason: string }[];
-}
+export type { DataBenchReport, DataBenchResult };
 
 export const DATA_BENCH_SETS = [
   { name: 'MNIST IDX (gzip)', dir: 'mnist' },
