@@ -7,6 +7,8 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vsc
 import {
   type BackendReport,
   BenchRequest,
+  DataDescribeRequest,
+  DataPreviewRequest,
   EngineInfoRequest,
   LogNotification,
   type LogLevel,
@@ -20,6 +22,7 @@ import {
 import { probeBackends } from './backends';
 import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
+import { describeData, previewData } from './data/preview';
 import { TrainingRun } from './training/trainer';
 
 declare const ENGINE_VERSION: string | undefined;
@@ -84,6 +87,10 @@ connection.onRequest(BenchRequest, async (params) => {
   if (params.data) report.data = await benchDataLoading();
   return report;
 });
+
+// Dataset description and preview (the extension's Datasets view): read files only, no TensorFlow.js.
+connection.onRequest(DataDescribeRequest, ({ data }) => describeData(data));
+connection.onRequest(DataPreviewRequest, (params) => previewData(params));
 
 connection.onRequest(ShutdownRequest, async () => {
   for (const run of runs.values()) run.stop();

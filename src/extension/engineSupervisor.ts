@@ -11,12 +11,18 @@
 import * as fs from 'node:fs';
 import { EngineClient, type EngineExit } from '../client/engineClient';
 import {
+  DataDescribeRequest,
+  DataPreviewRequest,
   EngineInfoRequest,
   TrainFinishedNotification,
   TrainProgressNotification,
   TrainStartedNotification,
   TrainStartRequest,
   TrainStopRequest,
+  type DataDescribeParams,
+  type DataPreviewParams,
+  type DataPreviewResult,
+  type DatasetSummary,
   type EngineInfo,
   type LogParams,
   type TrainFinishedParams,
@@ -113,6 +119,18 @@ export class EngineSupervisor {
   async info(): Promise<EngineInfo> {
     const client = await this.ensureClient();
     return client.sendRequest<EngineInfo>(EngineInfoRequest);
+  }
+
+  /** What a dataset holds (the engine reads it; starts the engine if needed). */
+  async describeData(data: string): Promise<DatasetSummary> {
+    const client = await this.ensureClient();
+    return client.sendRequest<DataDescribeParams, DatasetSummary>(DataDescribeRequest, { data });
+  }
+
+  /** Sample images per class and augmented versions of one, for the dataset preview. */
+  async previewData(params: DataPreviewParams): Promise<DataPreviewResult> {
+    const client = await this.ensureClient();
+    return client.sendRequest<DataPreviewParams, DataPreviewResult>(DataPreviewRequest, params);
   }
 
   /**

@@ -199,10 +199,79 @@ export interface BenchReport {
   data?: DataBenchReport;
 }
 
+/** What a dataset holds, read without TensorFlow.js (the report of `dl-lab data inspect`). */
+export interface DatasetSummary {
+  /** The dataset argument as given: `synthetic:<name>` or a path. */
+  source: string;
+  format: string;
+  /** All samples, every split included. */
+  count: number;
+  /** Samples per split the data defines ({} when it defines none). */
+  splits: Record<string, number>;
+  classes: string[];
+  classCounts: number[];
+  /** One sample's shape, e.g. [28, 28, 1]. */
+  shape: number[];
+  dtype: 'uint8' | 'float32';
+  /** Per channel (per feature for tabular data), on the [0, 1] scale for uint8 images. */
+  mean: number[];
+  std: number[];
+  warnings: string[];
+  description?: string;
+  loadMs: number;
+}
+
+export interface DataDescribeParams {
+  /** `synthetic:<name>` or a path (file, folder or `*.dataset.json`). */
+  data: string;
+}
+
+export interface DataPreviewParams {
+  data: string;
+  /** Samples shown per class (default 8, at most 32). */
+  perClass?: number;
+  /** Classes with samples (the first ones; default 20, at most 100). The summary counts them all. */
+  maxClasses?: number;
+  /** Augmented versions of one sample (default 8, at most 32). */
+  augmented?: number;
+  /** Picks the samples and drives the augmentation (default 0). */
+  seed?: number;
+}
+
+/** One image, compact across the process boundary: a base64 PNG (grey or RGB). */
+export interface PreviewImage {
+  /** Index of the sample in the dataset. */
+  index: number;
+  width: number;
+  height: number;
+  png: string;
+}
+
+export interface DataPreviewResult {
+  summary: DatasetSummary;
+  seed: number;
+  /** Empty when the samples are not images (tabular data); `note` says why. */
+  classes: { index: number; name: string; count: number; samples: PreviewImage[] }[];
+  augmentation?: {
+    /** What was applied, e.g. "flipHorizontal 0.5, rotation 15". */
+    description: string;
+    /** 'dataset': the descriptor's `augment`; 'default': the preview's own (the data asks for none). */
+    origin: 'dataset' | 'default';
+    classIndex: number;
+    original: PreviewImage;
+    augmented: PreviewImage[];
+  };
+  note?: string;
+}
+
 export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');
 export const TrainStartRequest = new RequestType<TrainStartParams, TrainStartResult, void>('train/start');
 export const TrainStopRequest = new RequestType<TrainStopParams, TrainStopResult, void>('train/stop');
 export const BenchRequest = new RequestType<BenchParams, BenchReport, void>('bench/run');
+/** Reads a dataset and reports what it holds (in the engine: decoding can take seconds). */
+export const DataDescribeRequest = new RequestType<DataDescribeParams, DatasetSummary, void>('data/describe');
+/** Sample images per class and augmented versions of one, for the dataset preview. */
+export const DataPreviewRequest = new RequestType<DataPreviewParams, DataPreviewResult, void>('data/preview');
 /** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
 export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
 
