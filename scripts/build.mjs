@@ -1,6 +1,7 @@
 // Bundles the three programs with esbuild: the extension (runs in the extension host), the engine (the
 // training child process) and the `dl-lab` CLI. TensorFlow.js and esbuild stay external: the engine loads
 // them from node_modules so that an optional tfjs-node backend registers on the same tfjs instance.
+// Webview pages (webviews/<page>/main.ts) go to dist/webviews/<page>.js, with their stylesheet beside it.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
@@ -24,6 +25,17 @@ const builds = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
     external: ['@tensorflow/*', 'esbuild'],
+  },
+  // Webview pages: browser scripts, their UI components and stylesheet bundled in (a .css beside the .js).
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: { datasetPreview: 'webviews/datasetPreview/main.ts' },
+    outdir: 'dist/webviews',
   },
 ];
 

@@ -12,15 +12,19 @@
  *   runSession.ts      one run's state, from train/start to its end (no vscode)
  *   statusBar.ts       the training status bar item
  *   pickers.ts         model file and dataset picks (modelFiles.ts, datasets.ts: their pure logic)
+ *   datasetsView.ts    the Datasets view (data/describe in the engine) and its commands
+ *   datasetPreview.ts  Preview Dataset: the webview (webviews/datasetPreview/) fed by data/preview
  *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
  *   trust.ts           Workspace Trust gate
  *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
  */
 import * as vscode from 'vscode';
 import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
+import { DatasetPreviews } from './datasetPreview';
+import { registerDatasetsView } from './datasetsView';
 import { restartEngine, showEngineLog } from './engineCommands';
 import { EngineHost } from './engineHost';
-import { createLogChannel } from './log';
+import { createLogChannel, errorMessage } from './log';
 import { TrainingStatusBar } from './statusBar';
 import { stopTraining, trainModel } from './trainCommand';
 import { watchTrust } from './trust';
@@ -55,6 +59,14 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
+  const previews = new DatasetPreviews({ extensionUri: context.extensionUri, engine, log });
+  context.subscriptions.push(previews);
+  try {
+    context.subscriptions.push(registerDatasetsView({ engine, log, preview: (spec, label) => previews.show(spec, label) }));
+  } catch (err) {
+    // The view is an extra: training must stay available without it.
+    log.error(`The Datasets view could not be registered: ${errorMessage(err)}`);
+  }
   void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
 
   const ms = performance.now() - start;

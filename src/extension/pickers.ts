@@ -53,6 +53,16 @@ export async function saveIfDirty(uri: vscode.Uri): Promise<boolean> {
   return document.save();
 }
 
+/**
+ * The dataset a command argument names: `{ data: string }` (the Datasets view's "Train a Model on This
+ * Dataset"), else undefined (the dataset is picked).
+ */
+export function presetDataset(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null || arg instanceof vscode.Uri) return undefined;
+  const data = (arg as { data?: unknown }).data;
+  return typeof data === 'string' && data.trim() !== '' ? data.trim() : undefined;
+}
+
 /** `synthetic:<name>` or an absolute path; undefined when the user cancelled. */
 export async function pickDataset(modelFile: vscode.Uri): Promise<string | undefined> {
   const entries = datasetPickEntries(defaultDataset(modelFile));

@@ -15,7 +15,7 @@ import type { CurrentRun } from './currentRun';
 import type { EngineHost } from './engineHost';
 import { formatMetrics, outcomeMessage, progressMessage, type RunOutcome } from './format';
 import { errorMessage } from './log';
-import { pickDataset, pickModelFile, rememberModelFile, saveIfDirty } from './pickers';
+import { pickDataset, pickModelFile, presetDataset, rememberModelFile, saveIfDirty } from './pickers';
 import { RESTART_ENGINE_ACTION, requestErrorActions, SHOW_LOG_ACTION } from './restartPolicy';
 import { RunSession } from './runSession';
 import type { TrainingStatusBar } from './statusBar';
@@ -39,14 +39,16 @@ export async function trainModel(deps: TrainDeps, arg?: unknown): Promise<RunOut
     return undefined;
   }
 
-  const modelFile = await pickModelFile(arg);
+  // `{ data }`: the dataset is given (Datasets view), the model file is picked.
+  const preset = presetDataset(arg);
+  const modelFile = await pickModelFile(preset ? undefined : arg);
   if (!modelFile) return undefined;
   const name = path.basename(modelFile.fsPath);
   if (!(await saveIfDirty(modelFile))) {
     void vscode.window.showErrorMessage(`${name} could not be saved, and training reads it from disk.`);
     return undefined;
   }
-  const data = await pickDataset(modelFile);
+  const data = preset ?? (await pickDataset(modelFile));
   if (!data) return undefined;
   // A run may have started from another window of this command while the picks were open.
   if (currentRun.session) {

@@ -1,0 +1,151 @@
+/**
+ * Preview Dataset: a webview beside the editor ("Preview: <name>") with the dataset's summary, a grid of
+ * samples per class, a histogram of the classes, and a row of augmented versions of one sample; Shuffle
+ * asks for other samples (a new seed). The engine reads the data and renders the PNGs (data/preview);
+ * this side only passes them on. One panel per dataset: previewing it again reveals it.
+ *
+ * The page (webviews/datasetPreview/, bundled to dist/webviews/) runs under a strict Content-Security-
+ * Policy: nothing by default, its script by nonce, its stylesheet from the bundle folder, images as data:
+ * URLs; it may load nothing else from disk (localResourceRoots: dist/webviews). Messages both ways are
+ * typed and validated in src/protocol/webview.ts.
+ */
+import * as vscode from 'vscode';
+import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../protocol/webview';
+import type { EngineHost } from './engineHost';
+import { errorMessage } from './log';
+
+export const PREVIEW_VIEW_TYPE = 'dlLab.datasetPreview';
+const PER_CLASS = 10;
+const AUGMENTED = 8;
+
+export interface PreviewDeps {
+  extensionUri: vscode.Uri;
+  engine: Pick<EngineHost, 'get'>;
+  log: vscode.LogOutputChannel;
+}
+
+export function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  for (let i = 0; i < 32; i++) out += chars[Math.floor(Math.random() * chars.length)];
+  return out;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page: CSP, the bundled stylesheet and script, and a placeholder until the first message. */
+export function previewHtml(options: { cspSource: string; scriptUri: string; styleUri: string; nonce: string; title: string }): string {
+  const { cspSource, scriptUri, styleUri, nonce: n, title } = options;
+  const csp = [`default-src 'none'`, `img-src data:`, `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${n}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeHtml(styleUri)}">
+<title>${escapeHtml(title)}</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="status">Reading the dataset…</p></main>
+<script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+class PreviewPanel {
+  private seed = 0;
+  private generation = 0;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly spec: string,
+    private readonly name: string,
+    private readonly deps: PreviewDeps,
+  ) {
+    const webview = panel.webview;
+    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
+    webview.html = previewHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.css')).toString(),
+      nonce: nonce(),
+      title: panel.title,
+    });
+    webview.onDidReceiveMessage((raw: unknown) => {
+      const message = parseDatasetPreviewAction(raw);
+      if (!message) {
+        deps.log.warn(`Dataset preview: ignored a message that is not one: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+      }
+      switch (message.type) {
+        case 'ready':
+          void this.load();
+          break;
+        case 'shuffle':
+          this.seed = 1 + Math.floor(Math.random() * 1_000_000);
+          void this.load();
+          break;
+        case 'train':
+          void vscode.commands.executeCommand('dlLab.train', { data: this.spec });
+          break;
+        case 'copySpec':
+          void vscode.commands.executeCommand('dlLab.copyDatasetSpec', this.spec);
+          break;
+      }
+    });
+  }
+
+  private post(update: DatasetPreviewUpdate): void {
+    void this.panel.webview.postMessage(update);
+  }
+
+  /** Asks the engine for samples with the current seed; a newer request wins over an older one. */
+  async load(): Promise<void> {
+    const generation = ++this.generation;
+    this.post({ type: 'loading', name: this.name, seed: this.seed });
+    try {
+      const supervisor = await this.deps.engine.get();
+      const preview = await supervisor.previewData({ data: this.spec, perClass: PER_CLASS, augmented: AUGMENTED, seed: this.seed });
+      if (generation === this.generation) this.post({ type: 'preview', name: this.name, spec: this.spec, preview });
+    } catch (err) {
+      const message = errorMessage(err);
+      this.deps.log.warn(`Dataset preview of ${this.spec}: ${message}`);
+      if (generation === this.generation) this.post({ type: 'error', name: this.name, message });
+    }
+  }
+}
+
+/** The open previews, one per dataset. */
+export class DatasetPreviews implements vscode.Disposable {
+  private readonly panels = new Map<string, PreviewPanel>();
+
+  constructor(private readonly deps: PreviewDeps) {}
+
+  show(spec: string, name: string): void {
+    const open = this.panels.get(spec);
+    if (open) {
+      open.panel.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PREVIEW_VIEW_TYPE,
+      `Preview: ${name}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webviews')],
+        // Keeps the samples when the tab is hidden and shown again (they came from the engine, which may be busy).
+        retainContextWhenHidden: true,
+      },
+    );
+    const preview = new PreviewPanel(panel, spec, name, this.deps);
+    this.panels.set(spec, preview);
+    panel.onDidDispose(() => this.panels.delete(spec));
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.panels.clear();
+  }
+}

@@ -1,0 +1,476 @@
+/**
+ * The Datasets view (`dlLab.datasets`, in the "Deep Learning" activity-bar container): the built-in
+ * datasets and the workspace's, found by the `dlLab.datasetGlobs` setting (IDX pairs and CIFAR batches
+ * grouped into one dataset per folder, descriptor files, CSV/NPY/NPZ, and folders of class sub-folders of
+ * images), each described as "10,000 × 28×28×1 · 10 classes"; children are its splits and classes with
+ * counts. Context menu: Preview Dataset, Train a Model on This Dataset, Copy Dataset Spec.
+ *
+ * Describing reads the data, which can take seconds, so the engine process does it (data/describe), lazily:
+ * when a dataset row is shown or expanded, one dataset at a time, cached until a file watcher sees its
+ * files change (debounced). Describing runs no user code, so the view works in Restricted Mode too; the
+ * engine process it needs only reads files there. Training from the view stays refused in Restricted Mode
+ * (dlLab.train's own gate).
+ *
+ * The grouping of found files into datasets (groupDatasetFiles) and the texts (describeSummary) are pure,
+ * tested in test/extension/datasetsView.test.ts.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DatasetSummary } from '../protocol/engine';
+import { SECTION } from './config';
+import type { EngineHost } from './engineHost';
+import { errorMessage } from './log';
+
+export const VIEW_ID = 'dlLab.datasets';
+export const BUILTIN_DATASETS = ['synthetic:shapes'];
+export const DEFAULT_DATASET_GLOBS = [
+  '**/*-idx3-ubyte',
+  '**/*-idx3-ubyte.gz',
+  '**/data_batch_*.bin',
+  '**/*.dataset.json',
+  '**/*.csv',
+  '**/*.npy',
+  '**/*.npz',
+  '**/*.{png,jpg,jpeg}',
+];
+/** Files looked at per glob: enough to find the datasets, not to count their images (the engine does). */
+const MAX_FILES_PER_GLOB = 5000;
+const REFRESH_DEBOUNCE_MS = 700;
+
+// ---------------------------------------------------------------------------------------------------
+// Pure logic
+
+export type FoundKind = 'idx' | 'cifar' | 'descriptor' | 'csv' | 'npy' | 'npz' | 'image-folder';
+
+export interface FoundDataset {
+  /** The dataset argument: an absolute path, a folder (IDX, CIFAR, NPY pairs, image folders) or a file. */
+  spec: string;
+  kind: FoundKind;
+}
+
+const IMAGE_RE = /\.(png|jpe?g)$/i;
+const SPLIT_FOLDER_RE = /^(train|training|val|valid|validation|test|testing)$/i;
+
+/**
+ * Datasets from the files the globs found: IDX and CIFAR batch files and NPY arrays give their folder;
+ * descriptors, CSV and NPZ files are datasets themselves; an image in `<root>/<class>/` (or
+ * `<root>/<split>/<class>/`) makes `<root>` an image-folder dataset when it has at least two class folders.
+ * A folder that holds a descriptor is that descriptor's: nothing else in it is listed. Sorted by path.
+ */
+export function groupDatasetFiles(files: readonly string[]): FoundDataset[] {
+  const found = new Map<string, FoundDataset>();
+  const add = (spec: string, kind: FoundKind) => {
+    if (!found.has(spec)) found.set(spec, { spec, kind });
+  };
+  const imageRoots = new Map<string, Set<string>>();
+  for (const file of files) {
+    const name = path.basename(file);
+    const dir = path.dirname(file);
+    if (/-idx[13]-ubyte(\.gz)?$/i.test(name)) add(dir, 'idx');
+    else if (/^(data_batch_\d+|test_batch)\.bin(\.gz)?$/i.test(name)) add(dir, 'cifar');
+    else if (name.endsWith('.dataset.json')) add(file, 'descriptor');
+    else if (/\.npy$/i.test(name)) add(dir, 'npy');
+    else if (/\.npz$/i.test(name)) add(file, 'npz');
+    else if (/\.csv$/i.test(name)) add(file, 'csv');
+    else if (IMAGE_RE.test(name)) {
+      let root = path.dirname(dir);
+      let classDir = dir;
+      if (SPLIT_FOLDER_RE.test(path.basename(root))) {
+        classDir = path.join(path.basename(root), path.basename(dir));
+        root = path.dirname(root);
+      }
+      if (root === dir) continue; // A file system root.
+      const classes = imageRoots.get(root) ?? new Set<string>();
+      classes.add(path.basename(classDir));
+      imageRoots.set(root, classes);
+    }
+  }
+  for (const [root, classes] of imageRoots) {
+    if (classes.size >= 2) add(root, 'image-folder');
+  }
+  // A descriptor speaks for its folder: the folder as a dataset, and the data files beside it, are its own.
+  const descriptorDirs = new Set([...found.values()].filter((d) => d.kind === 'descriptor').map((d) => path.dirname(d.spec)));
+  const result = [...found.values()].filter(
+    (d) => d.kind === 'descriptor' || !(descriptorDirs.has(d.spec) || ((d.kind === 'csv' || d.kind === 'npz') && descriptorDirs.has(path.dirname(d.spec)))),
+  );
+  return result.sort((a, b) => a.spec.localeCompare(b.spec));
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** "10,000 × 28×28×1 · 10 classes". */
+export function describeSummary(s: Pick<DatasetSummary, 'count' | 'shape' | 'classes'>): string {
+  const classes = s.classes.length === 1 ? '1 class' : `${fmt(s.classes.length)} classes`;
+  return `${fmt(s.count)} × ${s.shape.join('×')} · ${classes}`;
+}
+
+/** The tooltip of a described dataset: format, splits, mean and std, warnings. */
+export function summaryTooltip(spec: string, s: DatasetSummary): string {
+  const lines = [spec, `${s.format} · ${describeSummary(s)} · ${s.dtype}`];
+  const splits = Object.entries(s.splits);
+  if (splits.length) lines.push(`splits: ${splits.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  const list = (v: number[]) => v.slice(0, 4).map((x) => x.toFixed(3)).join(', ') + (v.length > 4 ? ', …' : '');
+  if (s.mean.length) lines.push(`mean ${list(s.mean)} · std ${list(s.std)}`);
+  for (const w of s.warnings) lines.push(`⚠ ${w}`);
+  return lines.join('\n');
+}
+
+/** "980 · 9.8%". */
+export function countText(count: number, total: number): string {
+  const pct = total > 0 ? (100 * count) / total : 0;
+  return `${fmt(count)} · ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%`;
+}
+
+/** Exclusions for the search: dependencies, VCS, and the runs folder when it is relative to the workspace. */
+export function excludeGlob(runsDir: string | undefined): string {
+  const parts = ['**/node_modules/**', '**/.git/**'];
+  const runs = (runsDir ?? 'runs').trim().replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (runs && !path.isAbsolute(runs) && !runs.startsWith('..')) parts.push(`${runs}/**`);
+  return `{${parts.join(',')}}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The tree
+
+export interface DatasetNode {
+  type: 'dataset';
+  spec: string;
+  label: string;
+  builtin: boolean;
+  kind?: FoundKind;
+}
+
+interface DetailNode {
+  type: 'split' | 'class' | 'message';
+  parent?: DatasetNode;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: string;
+  command?: vscode.Command;
+}
+
+export type DatasetsNode = DatasetNode | DetailNode;
+
+interface Description {
+  summary?: DatasetSummary;
+  error?: string;
+  pending?: Promise<void>;
+}
+
+export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<DatasetsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  private readonly descriptions = new Map<string, Description>();
+  private readonly nodes = new Map<string, DatasetNode>();
+  private found: Promise<DatasetNode[]> | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private watchers: vscode.Disposable[] = [];
+  private watching = false;
+  private pendingPaths = new Set<string>();
+  private rescan = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly engine: Pick<EngineHost, 'get'>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  // --- TreeDataProvider
+
+  getTreeItem(node: DatasetsNode): vscode.TreeItem {
+    if (node.type !== 'dataset') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.description = node.description;
+      item.tooltip = node.tooltip;
+      if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.command = node.command;
+      item.contextValue = `dlLab.dataset.${node.type}`;
+      return item;
+    }
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `dataset:${node.spec}`;
+    item.contextValue = 'dlLab.dataset';
+    item.iconPath = new vscode.ThemeIcon(node.builtin ? 'beaker' : 'database');
+    const d = this.descriptions.get(node.spec);
+    if (d?.summary) {
+      item.description = describeSummary(d.summary);
+      item.tooltip = summaryTooltip(node.spec, d.summary);
+    } else if (d?.error) {
+      item.description = '⚠ cannot read';
+      item.tooltip = `${node.spec}\n${d.error}`;
+    } else {
+      item.description = 'reading…';
+      item.tooltip = node.spec;
+      void this.describe(node);
+    }
+    return item;
+  }
+
+  async getChildren(node?: DatasetsNode): Promise<DatasetsNode[]> {
+    if (!node) {
+      this.startWatching();
+      return this.roots();
+    }
+    if (node.type !== 'dataset') return [];
+    await this.describe(node);
+    const d = this.descriptions.get(node.spec);
+    if (!d?.summary) {
+      return [{ type: 'message', parent: node, label: d?.error ?? 'Not described', icon: 'warning', tooltip: d?.error }];
+    }
+    const s = d.summary;
+    const children: DatasetsNode[] = [];
+    for (const [split, count] of Object.entries(s.splits)) {
+      children.push({ type: 'split', parent: node, label: split, description: countText(count, s.count), icon: 'split-horizontal', tooltip: `${split} split: ${fmt(count)} samples` });
+    }
+    s.classes.forEach((name, k) =>
+      children.push({ type: 'class', parent: node, label: name, description: countText(s.classCounts[k], s.count), icon: 'symbol-enum-member', tooltip: `class ${k} "${name}": ${fmt(s.classCounts[k])} samples` }),
+    );
+    return children;
+  }
+
+  getParent(node: DatasetsNode): DatasetsNode | undefined {
+    return node.type === 'dataset' ? undefined : node.parent;
+  }
+
+  // --- Datasets
+
+  /** The datasets listed (built-in first), searching the workspace on first use. */
+  async datasets(): Promise<DatasetNode[]> {
+    this.found ??= this.search();
+    return this.found;
+  }
+
+  /** The summary, if the dataset has been described. */
+  summary(spec: string): DatasetSummary | undefined {
+    return this.descriptions.get(spec)?.summary;
+  }
+
+  /** Searches again and describes again (the view's Refresh). */
+  refresh(): void {
+    this.descriptions.clear();
+    this.found = undefined;
+    this.changed.fire(undefined);
+  }
+
+  private async roots(): Promise<DatasetsNode[]> {
+    const datasets = await this.datasets();
+    const roots: DatasetsNode[] = [...datasets];
+    if (!datasets.some((d) => !d.builtin)) {
+      roots.push({
+        type: 'message',
+        label: vscode.workspace.workspaceFolders?.length ? 'No datasets in this workspace' : 'Open a folder to see its datasets',
+        description: 'dlLab.datasetGlobs',
+        icon: 'info',
+        tooltip:
+          'Datasets are found by the dlLab.datasetGlobs setting: IDX files, CIFAR batches, *.dataset.json descriptors, CSV, NPY/NPZ, ' +
+          'and folders with one sub-folder of images per class. Click to edit the setting.',
+        command: { title: 'Edit dlLab.datasetGlobs', command: 'workbench.action.openSettings', arguments: ['dlLab.datasetGlobs'] },
+      });
+    }
+    return roots;
+  }
+
+  private node(spec: string, label: string, builtin: boolean, kind?: FoundKind): DatasetNode {
+    let node = this.nodes.get(spec);
+    if (!node) {
+      node = { type: 'dataset', spec, label, builtin, kind };
+      this.nodes.set(spec, node);
+    }
+    node.label = label;
+    node.kind = kind;
+    return node;
+  }
+
+  private async search(): Promise<DatasetNode[]> {
+    const builtin = BUILTIN_DATASETS.map((spec) => this.node(spec, spec, true));
+    const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file') ?? [];
+    if (!folders.length) return builtin;
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const globs = datasetGlobs(config.get<unknown>('datasetGlobs'));
+    const exclude = excludeGlob(config.get<string>('runsDir'));
+    const files: string[] = [];
+    try {
+      const results = await Promise.all(globs.map((glob) => vscode.workspace.findFiles(glob, exclude, MAX_FILES_PER_GLOB)));
+      for (const uris of results) for (const uri of uris) if (uri.scheme === 'file') files.push(uri.fsPath);
+    } catch (err) {
+      this.log.warn(`Datasets view: searching the workspace failed: ${errorMessage(err)}`);
+    }
+    const found = groupDatasetFiles(files).map((d) => this.node(d.spec, vscode.workspace.asRelativePath(vscode.Uri.file(d.spec), folders.length > 1) || '.', false, d.kind));
+    return [...builtin, ...found];
+  }
+
+  /** Asks the engine, one dataset at a time; updates the row when done. */
+  private describe(node: DatasetNode): Promise<void> {
+    const known = this.descriptions.get(node.spec);
+    if (known?.pending) return known.pending;
+    if (known) return Promise.resolve();
+    const entry: Description = {};
+    const pending = (this.queue = this.queue.then(async () => {
+      try {
+        const supervisor = await this.engine.get();
+        entry.summary = await supervisor.describeData(node.spec);
+      } catch (err) {
+        entry.error = errorMessage(err);
+        this.log.warn(`Datasets view: ${node.spec}: ${entry.error}`);
+      } finally {
+        entry.pending = undefined;
+      }
+      if (this.descriptions.get(node.spec) === entry) this.changed.fire(node);
+    }));
+    entry.pending = pending;
+    this.descriptions.set(node.spec, entry);
+    return pending;
+  }
+
+  // --- Watching
+
+  private startWatching(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const config = vscode.workspace.getConfiguration(SECTION);
+    for (const glob of datasetGlobs(config.get<unknown>('datasetGlobs'))) {
+      const watcher = vscode.workspace.createFileSystemWatcher(glob);
+      this.watchers.push(
+        watcher,
+        watcher.onDidCreate((uri) => this.fileChanged(uri, true)),
+        watcher.onDidDelete((uri) => this.fileChanged(uri, true)),
+        watcher.onDidChange((uri) => this.fileChanged(uri, false)),
+      );
+    }
+  }
+
+  private stopWatching(): void {
+    for (const d of this.watchers) d.dispose();
+    this.watchers = [];
+    this.watching = false;
+  }
+
+  /** Settings that change what is found: search again, watch the new globs. */
+  settingsChanged(): void {
+    if (this.watching) {
+      this.stopWatching();
+      this.startWatching();
+    }
+    this.refresh();
+  }
+
+  private fileChanged(uri: vscode.Uri, structural: boolean): void {
+    if (uri.scheme !== 'file' || /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath)) return;
+    this.pendingPaths.add(uri.fsPath);
+    this.rescan ||= structural;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), REFRESH_DEBOUNCE_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const paths = [...this.pendingPaths];
+    this.pendingPaths.clear();
+    const touched = (spec: string) => paths.some((p) => p === spec || p.startsWith(spec + path.sep) || path.dirname(p) === path.dirname(spec));
+    let any = false;
+    for (const spec of [...this.descriptions.keys()]) {
+      if (spec.startsWith('synthetic:') || !touched(spec)) continue;
+      this.descriptions.delete(spec);
+      any = true;
+    }
+    if (this.rescan) {
+      this.rescan = false;
+      this.found = undefined;
+      this.changed.fire(undefined);
+    } else if (any) {
+      this.changed.fire(undefined);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.stopWatching();
+    this.changed.dispose();
+  }
+}
+
+/** `dlLab.datasetGlobs`, or the defaults when it is not a list of strings. */
+export function datasetGlobs(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    const globs = value.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
+    return globs;
+  }
+  return DEFAULT_DATASET_GLOBS;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands
+
+/** The dataset a command was invoked on: a view row, a spec string, a Uri, or `{ data }`. */
+export function datasetArg(arg: unknown): { spec: string; label: string } | undefined {
+  if (typeof arg === 'string' && arg.trim()) return { spec: arg.trim(), label: labelOf(arg.trim()) };
+  if (arg instanceof vscode.Uri && arg.scheme === 'file') return { spec: arg.fsPath, label: labelOf(arg.fsPath) };
+  if (typeof arg === 'object' && arg !== null) {
+    const o = arg as { type?: unknown; spec?: unknown; label?: unknown; data?: unknown };
+    if (o.type === 'dataset' && typeof o.spec === 'string') return { spec: o.spec, label: typeof o.label === 'string' ? o.label : labelOf(o.spec) };
+    if (typeof o.data === 'string' && o.data.trim()) return { spec: o.data.trim(), label: labelOf(o.data.trim()) };
+  }
+  return undefined;
+}
+
+function labelOf(spec: string): string {
+  if (spec.startsWith('synthetic:')) return spec;
+  return vscode.workspace.asRelativePath(vscode.Uri.file(spec), false) || path.basename(spec);
+}
+
+/** What `--data` takes: the path relative to the workspace folder when it lies in it, else as is. */
+export function cliSpec(spec: string, workspaceFolder: string | undefined): string {
+  if (spec.startsWith('synthetic:') || !workspaceFolder || !path.isAbsolute(spec)) return spec;
+  const rel = path.relative(workspaceFolder, spec);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : spec;
+}
+
+export interface DatasetsViewDeps {
+  engine: EngineHost;
+  log: vscode.LogOutputChannel;
+  /** Opens the preview of a dataset. */
+  preview: (spec: string, label: string) => unknown;
+}
+
+/** Registers the view and its commands. */
+export function registerDatasetsView(deps: DatasetsViewDeps): vscode.Disposable {
+  const provider = new DatasetsProvider(deps.engine, deps.log);
+  const pick = async (arg: unknown, title: string) => {
+    const given = datasetArg(arg);
+    if (given) return given;
+    const datasets = await provider.datasets();
+    const picked = await vscode.window.showQuickPick(
+      datasets.map((d) => ({ label: d.label, description: provider.summary(d.spec) && describeSummary(provider.summary(d.spec)!), spec: d.spec })),
+      { title, placeHolder: 'Dataset' },
+    );
+    return picked && { spec: picked.spec, label: picked.label };
+  };
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  return vscode.Disposable.from(
+    provider,
+    view,
+    vscode.commands.registerCommand('dlLab.refreshDatasets', () => provider.refresh()),
+    vscode.commands.registerCommand('dlLab.previewDataset', async (arg?: unknown) => {
+      const dataset = await pick(arg, 'Deep Learning: Preview Dataset');
+      if (dataset) await deps.preview(dataset.spec, dataset.label);
+    }),
+    vscode.commands.registerCommand('dlLab.trainOnDataset', async (arg?: unknown) => {
+      const dataset = await pick(arg, 'Deep Learning: Train a Model on This Dataset');
+      if (dataset) return vscode.commands.executeCommand('dlLab.train', { data: dataset.spec });
+    }),
+    vscode.commands.registerCommand('dlLab.copyDatasetSpec', async (arg?: unknown) => {
+      const dataset = await pick(arg, 'Deep Learning: Copy Dataset Spec');
+      if (!dataset) return;
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dataset.spec)) ?? vscode.workspace.workspaceFolders?.[0];
+      const text = cliSpec(dataset.spec, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined);
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.setStatusBarMessage(`Copied ${text}`, 3000);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.datasetGlobs`) || e.affectsConfiguration(`${SECTION}.runsDir`)) provider.settingsChanged();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => provider.settingsChanged()),
+  );
+}
