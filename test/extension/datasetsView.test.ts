@@ -1,6 +1,6 @@
 /**
- * The Datasets view against the VS Code stub (extended here with the tree, watcher and clipboard API it
- * uses) and a fake engine: grouping found files into datasets, the rows' descriptions, children (splits,
+ * The Datasets view against the VS Code stub (findFiles and the clipboard controlled here) and a fake
+ * engine: grouping found files into datasets, the rows' descriptions, children (splits,
  * classes with counts), errors, the placeholder when the workspace has none, one describe at a time,
  * re-describing after a file change; the webview messages' validation; the preview page's CSP; the
  * `{ data }` argument of dlLab.train.
@@ -13,41 +13,15 @@ import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engin
 import { parseDatasetPreviewAction, parseDatasetPreviewUpdate } from '../../src/protocol/webview';
 import * as stub from './vscodeStub';
 
-// --- The stub, plus what the view needs.
-class TreeItem {
-  description?: string;
-  tooltip?: unknown;
-  iconPath?: unknown;
-  id?: string;
-  contextValue?: string;
-  command?: unknown;
-  constructor(
-    readonly label: string,
-    readonly collapsibleState: number,
-  ) {}
-}
-class ThemeIcon {
-  constructor(readonly id: string) {}
-}
-const watchers: { glob: string; create: stub.EventEmitter<stub.Uri>; change: stub.EventEmitter<stub.Uri>; del: stub.EventEmitter<stub.Uri> }[] = [];
+// --- The stub, with findFiles and the clipboard under this test's control.
 /** glob -> files findFiles returns for it. */
 const filesByGlob = new Map<string, string[]>();
 const clipboard: string[] = [];
+const watchers = stub.ui.watchers;
 const vscode = {
   ...stub,
-  TreeItem,
-  ThemeIcon,
-  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-  Disposable: { from: (...d: { dispose(): unknown }[]) => ({ dispose: () => d.forEach((x) => x.dispose()) }) },
-  window: { ...stub.window, createTreeView: () => ({ dispose() {} }), setStatusBarMessage: () => ({ dispose() {} }) },
   workspace: Object.assign(Object.create(stub.workspace), {
     findFiles: async (glob: string) => (filesByGlob.get(glob) ?? []).map((f) => stub.Uri.file(f)),
-    createFileSystemWatcher: (glob: string) => {
-      const w = { glob, create: new stub.EventEmitter<stub.Uri>(), change: new stub.EventEmitter<stub.Uri>(), del: new stub.EventEmitter<stub.Uri>() };
-      watchers.push(w);
-      return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.del.event, dispose() {} };
-    },
-    onDidChangeWorkspaceFolders: new stub.EventEmitter<unknown>().event,
   }),
   env: { ...stub.env, clipboard: { writeText: async (t: string) => void clipboard.push(t) } },
 };

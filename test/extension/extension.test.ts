@@ -71,7 +71,7 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('activation registers the commands, starts no engine, and logs its duration', () => {
+test('activation registers the commands and the Datasets view, starts no engine, and logs its duration', () => {
   const start = performance.now();
   extension.activate(context);
   const ms = performance.now() - start;
@@ -81,6 +81,8 @@ test('activation registers the commands, starts no engine, and logs its duration
   assert.equal(engineStarts(), 0);
   assert.equal(ui.statusBar.visible, false);
   assert.deepEqual(ui.commandsRun.map((c) => c.command), ['setContext']);
+  assert.deepEqual(ui.treeViews, ['dlLab.datasets'], 'the Datasets view is registered');
+  assert.deepEqual(ui.log.filter((l) => l.startsWith('[error]')), []);
 });
 
 test('Restricted Mode: Train and Restart Engine are refused with the reason, and no engine starts', async () => {

@@ -44,6 +44,37 @@ export class ThemeColor {
   constructor(readonly id: string) {}
 }
 
+export class TreeItem {
+  description?: string;
+  tooltip?: unknown;
+  iconPath?: unknown;
+  id?: string;
+  contextValue?: string;
+  command?: unknown;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number,
+  ) {}
+}
+
+export class ThemeIcon {
+  constructor(readonly id: string) {}
+}
+
+export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+
+export const Disposable = {
+  from: (...d: { dispose(): unknown }[]) => ({ dispose: () => d.forEach((x) => x.dispose()) }),
+};
+
+/** A file system watcher the stub hands out; tests fire its events. */
+export interface StubWatcher {
+  glob: string;
+  create: EventEmitter<Uri>;
+  change: EventEmitter<Uri>;
+  del: EventEmitter<Uri>;
+}
+
 export const StatusBarAlignment = { Left: 1, Right: 2 };
 export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
 export const UIKind = { Desktop: 1, Web: 2 };
@@ -80,6 +111,9 @@ export const ui = {
   /** Answers messages: the item to click, or undefined. */
   messageAnswer: (_shown: Shown): string | undefined => undefined,
   trustGranted: new EventEmitter<void>(),
+  /** Ids of the tree views created, and the file watchers handed out. */
+  treeViews: [] as string[],
+  watchers: [] as StubWatcher[],
   reset() {
     this.shown = [];
     this.log = [];
@@ -136,6 +170,11 @@ export const window = {
     return answer ? answer(await items) : items[0];
   },
   showOpenDialog: async () => undefined,
+  createTreeView: (id: string) => {
+    ui.treeViews.push(id);
+    return { dispose() {} };
+  },
+  setStatusBarMessage: () => ({ dispose() {} }),
   withProgress: async <R>(
     options: { title?: string; cancellable?: boolean },
     task: (progress: { report(v: object): void }, token: { isCancellationRequested: boolean; onCancellationRequested: (l: Listener<void>) => { dispose(): void } }) => Promise<R>,
@@ -176,6 +215,12 @@ export const workspace = {
     ui.folder && (uri.fsPath === ui.folder || uri.fsPath.startsWith(ui.folder + path.sep)) ? workspace.workspaceFolders![0] : undefined,
   findFiles: async () => ui.modelFiles.map((f) => Uri.file(f)),
   asRelativePath: (uri: Uri) => (ui.folder ? path.relative(ui.folder, uri.fsPath) : uri.fsPath),
+  createFileSystemWatcher: (glob: string) => {
+    const w: StubWatcher = { glob, create: new EventEmitter<Uri>(), change: new EventEmitter<Uri>(), del: new EventEmitter<Uri>() };
+    ui.watchers.push(w);
+    return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.del.event, dispose() {} };
+  },
+  onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
 };
 
 export const env = { uiKind: UIKind.Web, remoteName: undefined };
