@@ -15,7 +15,9 @@ import { loadDataset } from '../../src/engine/data/dataset';
 import { NORMALIZATION_FILE, normalize, readNormalization, resolveNormalization } from '../../src/engine/data/normalization';
 import { selectSplits } from '../../src/engine/data/splits';
 import { derivedRandom } from '../../src/engine/util/random';
-import { jsonLines, LENET, readJsonl, runCli } from '../helpers';
+import { jsonLines, readJsonl, ROOT, runCli } from '../helpers';
+
+const LENET_RELU = path.join(ROOT, 'examples', 'lenet-relu.model.ts');
 import { CIFAR_CLASSES, CIFAR_FOLDER, cifarBinary, idxFolder, MNIST, scratch } from './build';
 
 const AUGMENTED = path.join(__dirname, 'fixtures', 'augmented-dense.model.js');
@@ -194,9 +196,9 @@ describe('dl-lab data inspect', () => {
 });
 
 describe('dl-lab train on files', () => {
-  it('LeNet-5, 2 epochs on MNIST with validation split 0.2: high accuracy, normalization.json stored', async () => {
+  it('LeNet-5 (ReLU, max pooling), 2 epochs on MNIST with validation split 0.2: at least 95%, normalization.json stored', async () => {
     const runsDir = scratch('runs-');
-    const r = await runCli(['train', LENET, '--data', '../shared/datasets/mnist', '--epochs', '2', '--validation-split', '0.2', '--runs-dir', runsDir, '--json']);
+    const r = await runCli(['train', LENET_RELU, '--data', '../shared/datasets/mnist', '--epochs', '2', '--validation-split', '0.2', '--runs-dir', runsDir, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const events = jsonLines(r.stdout);
     const started = events.find((e) => e.event === 'started')!;
@@ -206,8 +208,9 @@ describe('dl-lab train on files', () => {
     assert.equal(end.status, 'completed');
     const epochs = readJsonl(path.join(end.runDir, 'metrics.jsonl')).filter((m) => m.kind === 'epoch');
     const valAcc = epochs.at(-1)!.val_acc;
-    // Issue 4 asks for 95%; with the example's defaults (batch 64, Adam 0.002, seed 42) this run measures 94.3%.
-    assert.ok(valAcc >= 0.93, `val_acc ${valAcc}`);
+    // Measured 96.1% (seed 42) and 95.9% (seed 1); the 1998 tanh/average-pooling LeNet-5 (examples/lenet.model.ts)
+    // reaches about 94% in the same 250 steps.
+    assert.ok(valAcc >= 0.95, `val_acc ${valAcc}`);
     const n = readNormalization(end.runDir)!;
     assert.equal(n.mode, 'standardize');
     assert.ok(Math.abs(n.mean[0] - 0.1325) < 0.005 && Math.abs(n.std[0] - 0.31) < 0.005, JSON.stringify(n));
