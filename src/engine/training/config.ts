@@ -3,7 +3,7 @@
  * caller's overrides. Every value is checked, and a bad one is reported with where it came from.
  */
 import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engine';
-import { LOSS_NAMES } from './step';
+import { checkLossSpec } from './losses';
 
 export const DEFAULT_TRAINING: TrainingConfig = {
   epochs: 10,
@@ -28,7 +28,8 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   optimizer: (v) => ((OPTIMIZERS as readonly unknown[]).includes(v) ? undefined : `one of ${OPTIMIZERS.join(', ')}`),
   learningRate: positiveNumber,
   momentum: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
-  loss: (v) => (typeof v === 'string' && LOSS_NAMES.includes(v) ? undefined : `one of ${LOSS_NAMES.join(', ')}`),
+  // A name, or { name, reduction, classWeights, delta, beta, labelSmoothing } (see ./losses).
+  loss: checkLossSpec,
   metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
   validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
 import { FusedAdamOptimizer } from '../backends/wasm/adam';
 import { withInputGradientSkipped } from '../backends/wasm/hints';
+import { LOSS_NAMES as LOSS_NAME_LIST, type LossSpec, resolveLoss } from './losses';
 
 export function makeOptimizer(
   config: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum'>,
@@ -28,24 +29,16 @@ export function makeOptimizer(
 
 export type LossFn = (labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar;
 
+/** Names `training.loss` takes (with their aliases); the losses themselves are in ./losses. */
+export const LOSS_NAMES = LOSS_NAME_LIST;
+
 /**
- * Losses by name. Classification labels arrive one-hot; the model's last layer is expected to apply
- * softmax unless the loss says it takes logits.
+ * The loss for `training.loss`: a name, or `{ name, reduction, classWeights, ... }` (see ./losses).
+ * Classification labels arrive one-hot; the model's last layer is expected to apply softmax unless the loss
+ * says it takes logits.
  */
-const LOSSES: Record<string, LossFn> = {
-  categoricalCrossentropy: (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar,
-  // Labels are one-hot encoded by the data pipeline either way, so "sparse" is the same computation.
-  sparseCategoricalCrossentropy: (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar,
-  softmaxCrossEntropy: (y, logits) => tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar,
-  meanSquaredError: (y, p) => tf.losses.meanSquaredError(y, p) as tf.Scalar,
-};
-
-export const LOSS_NAMES = Object.keys(LOSSES);
-
-export function lossFunction(name: string): LossFn {
-  const fn = LOSSES[name];
-  if (!fn) throw new Error(`unknown loss "${name}" (expected one of ${LOSS_NAMES.join(', ')})`);
-  return fn;
+export function lossFunction(spec: string | LossSpec): LossFn {
+  return resolveLoss(spec);
 }
 
 /**
