@@ -11,6 +11,7 @@ import {
   BenchRequest,
   EngineInfoRequest,
   isBackendChoice,
+  ModelSummaryRequest,
   OPTIMIZERS,
   type TrainFinishedParams,
   TrainFinishedNotification,
@@ -23,6 +24,7 @@ import {
 import { formatReport, inspectDataset } from '../engine/data/inspect';
 import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
+import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { ProgressLine } from './progress';
 import { formatNumber, table } from './format';
 
@@ -42,6 +44,11 @@ Commands:
   bench                Training throughput of LeNet-5 per backend, against PyTorch  [--json]
   info                 Engine version and which backends are available here  [--json]
   data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
+  summary <model-file> Layers, output shapes, parameters and MACs of a model file
+      --data D | --input-shape H,W,C --classes N   (default: synthetic:shapes)  [--json]
+  new --list           Model templates, with parameters and MACs  [--json]
+  new <template> --out FILE   Write a ready-to-train model file from a template
+      --input-shape H,W,C --classes N   the data it is for (default: the template's)  [--force]
 
 Exit code: 0 only when the command succeeded (for train: the run completed).`;
 
@@ -63,6 +70,11 @@ const OPTIONS = {
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  'input-shape': { type: 'string' },
+  classes: { type: 'string' },
+  out: { type: 'string' },
+  list: { type: 'boolean' },
+  force: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -95,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
       return info(values);
     case 'data':
       return data(rest, values);
+    case 'summary':
+      return summary(rest, values);
+    case 'new':
+      return newModel(rest, values);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -372,6 +388,97 @@ async function data(args: string[], values: Values): Promise<number> {
   const report = await inspectDataset(spec);
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatReport(report));
+  return 0;
+}
+
+function shapeAndClasses(values: Values): { inputShape?: number[]; numClasses?: number } {
+  let inputShape: number[] | undefined;
+  let numClasses: number | undefined;
+  if (values['input-shape'] !== undefined) {
+    const raw = values['input-shape'];
+    const parts = raw.split(/[,x]/).map((p) => p.trim());
+    inputShape = parts.map(Number);
+    if (parts.some((p, i) => p === '' || !Number.isInteger(inputShape![i]) || inputShape![i] < 1)) {
+      throw new UsageError(`--input-shape must be positive integers separated by commas, e.g. 224,224,3; got "${raw}"`);
+    }
+  }
+  if (values.classes !== undefined) {
+    numClasses = Number(values.classes);
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new UsageError(`--classes must be a positive integer, got "${values.classes}"`);
+  }
+  return { inputShape, numClasses };
+}
+
+/** `summary`: the engine builds the model (it needs TensorFlow.js) and reports its layers. */
+async function summary(args: string[], values: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError(args.length ? `summary takes one model file, got: ${args.join(' ')}` : 'summary needs a model file, e.g. dl-lab summary examples/lenet.model.ts');
+  const { inputShape, numClasses } = shapeAndClasses(values);
+  if (values.data !== undefined && (inputShape || numClasses)) throw new UsageError('give either --data or --input-shape and --classes, not both');
+  if (!values.data && (inputShape === undefined) !== (numClasses === undefined)) throw new UsageError('--input-shape and --classes go together');
+  const client = engineClient(values);
+  try {
+    const report = await client.sendRequest(ModelSummaryRequest, { modelFile: path.resolve(args[0]), data: values.data, inputShape, numClasses });
+    if (values.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const shape = (s: unknown): string => JSON.stringify(s).replace(/null/g, 'batch').replace(/,/g, ', ');
+    console.log(`${report.name}: ${path.relative(process.cwd(), report.modelFile) || report.modelFile}, input ${report.inputShape.join('x')}, ${report.numClasses} classes${report.data ? ` (from ${report.data})` : ''}`);
+    console.log(
+      table(
+        ['layer', 'type', 'output shape', 'params', 'MACs', 'line'],
+        report.layers.map((l) => [l.name, l.type, shape(l.outputShape), formatCount(l.params), formatCount(l.macs), l.line === null ? '' : String(l.line)]),
+      ),
+    );
+    console.log(`total params ${formatCount(report.totalParams)} (trainable ${formatCount(report.trainableParams)}, non-trainable ${formatCount(report.nonTrainableParams)})`);
+    console.log(`MACs per sample ${formatCount(report.totalMacs)} (${formatMacs(report.totalMacs)})`);
+    return 0;
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** `new`: writes a model file from a template; needs no engine. */
+async function newModel(args: string[], values: Values): Promise<number> {
+  if (values.list) {
+    if (args.length) throw new UsageError(`new --list takes no template, got: ${args.join(' ')}`);
+    if (values.json) {
+      console.log(JSON.stringify(TEMPLATES.map(({ values: _v, snippet: _s, ...t }) => t), null, 2));
+      return 0;
+    }
+    console.log(
+      table(
+        ['template', 'params', 'MACs', 'at', 'description'],
+        TEMPLATES.map((t) => [t.id, formatParams(t.params), formatMacs(t.macs), `${t.reference.inputShape.join('x')}, ${t.reference.numClasses} classes`, t.description]),
+      ),
+    );
+    return 0;
+  }
+  const [id, ...extra] = args;
+  if (!id) throw new UsageError(`new needs a template (${TEMPLATES.map((t) => t.id).join(', ')}) or --list`);
+  if (extra.length) throw new UsageError(`new takes one template, got: ${args.join(' ')}`);
+  const template = findTemplate(id);
+  if (!template) throw new UsageError(`unknown template "${id}"; known: ${TEMPLATES.map((t) => t.id).join(', ')}`);
+  if (!values.out) throw new UsageError('new needs --out FILE, e.g. --out my.model.ts');
+  const { inputShape, numClasses } = shapeAndClasses(values);
+  try {
+    if (inputShape) checkInput(template, inputShape);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const out = path.resolve(values.out);
+  if (fs.existsSync(out) && !values.force) throw new Error(`${values.out} exists; use --force to overwrite it`);
+  const text = renderTemplate(template, { inputShape, numClasses });
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, text);
+  const shown = path.relative(process.cwd(), out) || out;
+  if (values.json) {
+    console.log(JSON.stringify({ template: template.id, file: out, inputShape: inputShape ?? template.reference.inputShape, numClasses: numClasses ?? template.reference.numClasses }));
+  } else {
+    console.log(`wrote ${shown} (${template.title})`);
+    console.log(`  npx dl-lab summary ${shown} --input-shape ${(inputShape ?? template.reference.inputShape).join(',')} --classes ${numClasses ?? template.reference.numClasses}`);
+    console.log(`  npx dl-lab train ${shown} --data <dataset>`);
+  }
   return 0;
 }
 

@@ -12,6 +12,7 @@ import {
   EngineInfoRequest,
   LogNotification,
   type LogLevel,
+  ModelSummaryRequest,
   ShutdownRequest,
   TrainFinishedNotification,
   TrainProgressNotification,
@@ -19,10 +20,11 @@ import {
   TrainStartRequest,
   TrainStopRequest,
 } from '../protocol/engine';
-import { probeBackends } from './backends';
+import { initBackend, probeBackends } from './backends';
 import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
 import { describeData, previewData } from './data/preview';
+import { summarizeModelFile } from './model/summary';
 import { TrainingRun } from './training/trainer';
 
 declare const ENGINE_VERSION: string | undefined;
@@ -91,6 +93,12 @@ connection.onRequest(BenchRequest, async (params) => {
 // Dataset description and preview (the extension's Datasets view): read files only, no TensorFlow.js.
 connection.onRequest(DataDescribeRequest, ({ data }) => describeData(data));
 connection.onRequest(DataPreviewRequest, (params) => previewData(params));
+
+// A summary builds the model on the backend in use; the first request of an idle engine sets up cpu.
+connection.onRequest(ModelSummaryRequest, async (params) => {
+  if (!backend && runs.size === 0) backend = await initBackend('cpu');
+  return summarizeModelFile(params);
+});
 
 connection.onRequest(ShutdownRequest, async () => {
   for (const run of runs.values()) run.stop();

@@ -264,6 +264,51 @@ export interface DataPreviewResult {
   note?: string;
 }
 
+/** `model/summary`: build a model file for a shape and a number of classes, and describe its layers. */
+export interface ModelSummaryParams {
+  /** Absolute path of a `*.model.ts` / `*.model.js` file. */
+  modelFile: string;
+  /** Take the input shape and classes from this dataset (`synthetic:<name>` or a path). */
+  data?: string;
+  /** Otherwise these; with neither, synthetic:shapes gives them. */
+  inputShape?: number[];
+  numClasses?: number;
+}
+
+export interface LayerSummary {
+  name: string;
+  /** The layer's class, e.g. "Conv2D". */
+  type: string;
+  /** With the batch dimension (null); an array of shapes for a layer with several outputs. */
+  outputShape: (number | null)[] | (number | null)[][];
+  /** Every weight of the layer (Keras' convention). */
+  params: number;
+  /** Weights the optimizer updates (not BatchNormalization's moving statistics). */
+  trainableParams: number;
+  /** Multiply-accumulates per sample (see `macsConvention`). */
+  macs: number;
+  /** The model file's line that created the layer; null when not known (e.g. created in another file). */
+  line: number | null;
+}
+
+export interface ModelSummary {
+  modelFile: string;
+  /** The dataset the shape and classes came from, when one did. */
+  data?: string;
+  inputShape: number[];
+  numClasses: number;
+  name: string;
+  layers: LayerSummary[];
+  /** Every weight (Keras' "Total params"). */
+  totalParams: number;
+  /** What PyTorch's `sum(p.numel() for p in model.parameters())` counts for the same network. */
+  trainableParams: number;
+  nonTrainableParams: number;
+  totalMacs: number;
+  outputShape: (number | null)[];
+  macsConvention: string;
+}
+
 export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');
 export const TrainStartRequest = new RequestType<TrainStartParams, TrainStartResult, void>('train/start');
 export const TrainStopRequest = new RequestType<TrainStopParams, TrainStopResult, void>('train/stop');
@@ -273,6 +318,8 @@ export const DataDescribeRequest = new RequestType<DataDescribeParams, DatasetSu
 /** Sample images per class and augmented versions of one, for the dataset preview. */
 export const DataPreviewRequest = new RequestType<DataPreviewParams, DataPreviewResult, void>('data/preview');
 /** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
+/** Builds a model file and reports its layers, parameters and MACs (the model is disposed). */
+export const ModelSummaryRequest = new RequestType<ModelSummaryParams, ModelSummary, void>('model/summary');
 export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
 
 export const TrainStartedNotification = new NotificationType<TrainStartedParams>('train/started');

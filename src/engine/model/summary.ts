@@ -1,0 +1,228 @@
+/**
+ * `model/summary`: builds a model file for an input shape and a number of classes and reports, per layer,
+ * the output shape, the parameters, the multiply-accumulates per sample and the model file's line that
+ * created the layer.
+ *
+ * Conventions:
+ * - `params` counts every weight (Keras' "Total params"); `trainableParams` leaves out non-trainable ones,
+ *   such as BatchNormalization's moving mean and variance. PyTorch's `sum(p.numel() for p in
+ *   model.parameters())` counts those statistics as buffers, not parameters: compare it with
+ *   `trainableParams`.
+ * - MACs are per sample, one multiply-accumulate per use of a weight of a convolution (1D/2D/3D, depthwise,
+ *   separable, transposed), a dense layer or a recurrent layer's kernels; biases, pooling, normalisation,
+ *   activations and merges count 0.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
+import { loadDataset } from '../data/dataset';
+import { type LoadedModelFile, loadModelFile, ModelFileError } from './modelFile';
+
+export const MACS_CONVENTION =
+  'per sample: one multiply-accumulate per use of a weight of convolution, dense and recurrent layers; biases, pooling, normalisation, activations and merges count 0';
+
+type Shape = (number | null)[];
+
+interface WeightLike {
+  shape: (number | null)[];
+}
+
+function inputShapeOf(layer: tf.layers.Layer): unknown {
+  try {
+    const input = layer.input;
+    return Array.isArray(input) ? input.map((t) => t.shape) : input.shape;
+  } catch {
+    return [];
+  }
+}
+
+const prod = (shape: readonly (number | null)[]): number => shape.reduce<number>((a, d) => a * (d ?? 1), 1);
+
+/** The first output shape of a layer, batch dimension dropped. */
+function sampleShape(shape: unknown): number[] {
+  const s = (Array.isArray(shape) && Array.isArray(shape[0]) ? shape[0] : shape) as Shape;
+  return (s ?? []).slice(1).map((d) => d ?? 1);
+}
+
+function weight(layer: tf.layers.Layer, property: string): WeightLike | undefined {
+  const w = (layer as unknown as Record<string, unknown>)[property] as WeightLike | null | undefined;
+  return w && Array.isArray(w.shape) ? w : undefined;
+}
+
+/** Multiply-accumulates per sample of one layer (see the conventions above). */
+export function layerMacs(layer: tf.layers.Layer): number {
+  if (layer instanceof tf.LayersModel) return layer.layers.reduce((sum, l) => sum + layerMacs(l), 0);
+  const type = layer.getClassName();
+  const out = sampleShape(layer.outputShape);
+  const outSize = prod(out);
+  const kernel = weight(layer, 'kernel');
+  switch (type) {
+    case 'Dense': {
+      if (!kernel) return 0;
+      const [inputs, units] = kernel.shape as number[];
+      return (outSize / units) * inputs * units;
+    }
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'Conv3D': {
+      if (!kernel) return 0;
+      const filters = kernel.shape[kernel.shape.length - 1] as number;
+      return (outSize / filters) * prod(kernel.shape);
+    }
+    case 'Conv2DTranspose':
+    case 'Conv3DTranspose': {
+      // Every input position is multiplied by the whole kernel.
+      if (!kernel) return 0;
+      const input = sampleShape(inputShapeOf(layer));
+      const inChannels = kernel.shape[kernel.shape.length - 1] as number;
+      return (prod(input) / inChannels) * prod(kernel.shape);
+    }
+    case 'DepthwiseConv2D': {
+      const depthwise = weight(layer, 'depthwiseKernel');
+      if (!depthwise) return 0;
+      const channels = (depthwise.shape[2] as number) * (depthwise.shape[3] as number);
+      return (outSize / channels) * prod(depthwise.shape);
+    }
+    case 'SeparableConv2D': {
+      const depthwise = weight(layer, 'depthwiseKernel');
+      const pointwise = weight(layer, 'pointwiseKernel');
+      if (!depthwise || !pointwise) return 0;
+      const positions = outSize / (pointwise.shape[3] as number);
+      return positions * (prod(depthwise.shape) + prod(pointwise.shape));
+    }
+    case 'SimpleRNN':
+    case 'LSTM':
+    case 'GRU': {
+      const cell = (layer as unknown as { cell?: tf.layers.Layer }).cell;
+      const k = cell && weight(cell, 'kernel');
+      const r = cell && weight(cell, 'recurrentKernel');
+      if (!k || !r) return 0;
+      const input = sampleShape(inputShapeOf(layer));
+      const steps = input.length > 1 ? input[0] : 1;
+      return steps * (prod(k.shape) + prod(r.shape));
+    }
+    default:
+      return 0;
+  }
+}
+
+function weightCount(weights: readonly WeightLike[]): number {
+  return weights.reduce((sum, w) => sum + prod(w.shape), 0);
+}
+
+function outputShapeOf(layer: tf.layers.Layer): LayerSummary['outputShape'] {
+  try {
+    return layer.outputShape as LayerSummary['outputShape'];
+  } catch {
+    return [];
+  }
+}
+
+/** Summarises a built model; `lineOf` gives the model file line that created a layer, when known. */
+export function summarizeModel(
+  model: tf.LayersModel,
+  lineOf: (layer: tf.layers.Layer) => number | null = () => null,
+): Omit<ModelSummary, 'modelFile' | 'inputShape' | 'numClasses' | 'data'> {
+  const layers: LayerSummary[] = model.layers.map((layer) => ({
+    name: layer.name,
+    type: layer.getClassName(),
+    outputShape: outputShapeOf(layer),
+    params: weightCount(layer.weights),
+    trainableParams: weightCount(layer.trainableWeights),
+    macs: layerMacs(layer),
+    line: lineOf(layer),
+  }));
+  const totalParams = weightCount(model.weights);
+  const trainableParams = weightCount(model.trainableWeights);
+  return {
+    name: model.name,
+    layers,
+    totalParams,
+    trainableParams,
+    nonTrainableParams: totalParams - trainableParams,
+    totalMacs: layers.reduce((sum, l) => sum + l.macs, 0),
+    outputShape: model.outputs.map((o) => o.shape)[0] ?? [],
+    macsConvention: MACS_CONVENTION,
+  };
+}
+
+/**
+ * Builds the model file and remembers where each layer was constructed: while `build` runs, every
+ * tf.layers.Layer records a stack trace when its constructor first assigns `_callHook`, and the trace is
+ * mapped through the bundle's source map by `loaded.locate`.
+ */
+export function buildWithLines(
+  loaded: LoadedModelFile,
+  args: { inputShape: number[]; numClasses: number },
+): { model: tf.LayersModel; lineOf: (layer: tf.layers.Layer) => number | null } {
+  const created = new WeakMap<object, Error>();
+  const proto = tf.layers.Layer.prototype as object;
+  const hooked = !Object.prototype.hasOwnProperty.call(proto, '_callHook');
+  if (hooked) {
+    Object.defineProperty(proto, '_callHook', {
+      configurable: true,
+      set(this: object, value: unknown) {
+        created.set(this, new Error('layer created here'));
+        Object.defineProperty(this, '_callHook', { value, writable: true, configurable: true, enumerable: true });
+      },
+      get() {
+        return undefined;
+      },
+    });
+  }
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(limit, 40);
+  let model: tf.LayersModel;
+  try {
+    model = loaded.build(args);
+  } finally {
+    Error.stackTraceLimit = limit;
+    if (hooked) delete (proto as Record<string, unknown>)._callHook;
+  }
+  const lineOf = (layer: tf.layers.Layer): number | null => {
+    const where = created.has(layer) ? loaded.locate(created.get(layer)) : undefined;
+    return where && where.file === loaded.file ? where.line : null;
+  };
+  return { model, lineOf };
+}
+
+/** Parses "224,224,3" (or "224x224x3"); throws a message that names what is wrong. */
+export function parseInputShape(text: string): number[] {
+  const parts = text.split(/[,x×]/).map((p) => p.trim());
+  const dims = parts.map(Number);
+  if (!parts.length || dims.some((d, i) => parts[i] === '' || !Number.isInteger(d) || d < 1)) {
+    throw new Error(`input shape must be positive integers separated by commas, e.g. 224,224,3; got "${text}"`);
+  }
+  return dims;
+}
+
+export function checkSummaryArgs(inputShape: number[], numClasses: number, file: string): void {
+  if (!inputShape.length || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ModelFileError(file, `input shape must be positive integers, got [${inputShape.join(', ')}]`);
+  }
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ModelFileError(file, `classes must be a positive integer, got ${numClasses}`);
+}
+
+/**
+ * The `model/summary` request: the shape and classes come from `data` (read with loadDataset), else from
+ * `inputShape` and `numClasses`, else from synthetic:shapes (as `train` defaults to it). The model is
+ * disposed before returning.
+ */
+export async function summarizeModelFile(params: ModelSummaryParams): Promise<ModelSummary> {
+  let inputShape = params.inputShape;
+  let numClasses = params.numClasses;
+  let data: string | undefined;
+  if (params.data !== undefined || inputShape === undefined || numClasses === undefined) {
+    data = params.data ?? 'synthetic:shapes';
+    const dataset = await loadDataset(data);
+    inputShape ??= [...dataset.shape];
+    numClasses ??= dataset.classNames.length;
+  }
+  const loaded = await loadModelFile(params.modelFile);
+  checkSummaryArgs(inputShape, numClasses, loaded.file);
+  const { model, lineOf } = buildWithLines(loaded, { inputShape, numClasses });
+  try {
+    return { modelFile: loaded.file, inputShape, numClasses, ...(data ? { data } : {}), ...summarizeModel(model, lineOf) };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Every template, written as `dl-lab new` writes it, builds at its reference shape with the parameter count
+ * of its reference implementation, and the counts and MACs precomputed in the catalogue (shown by the
+ * quick pick and `dl-lab new --list`) are the engine's.
+ *
+ * PyTorch counts BatchNorm's running mean and variance as buffers, not parameters, while TensorFlow.js
+ * counts them as non-trainable weights: the references are compared with `trainableParams`.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderTemplate, TEMPLATES } from '../../src/templates/catalogue';
+import { summarize, writeModelFile } from './util';
+
+/** Reference counts: sum(p.numel() for p in model.parameters()) of torchvision's models at 1000 classes. */
+const REFERENCE: Record<string, { params: number; source: string }> = {
+  // LeCun et al. 1998 with our 28x28 layout, 10 classes: C1 156 + C3 2,416 + C5 48,120 + F6 10,164 + output 850.
+  lenet5: { params: 61_706, source: 'LeCun et al. 1998 (examples/lenet.model.ts layout)' },
+  // torchvision's AlexNet (64/192/384/256/256 filters), not the paper's two-GPU 96/256/384/384/256.
+  alexnet: { params: 61_100_840, source: 'torchvision.models.alexnet()' },
+  // By hand: convs 1,792 + 110,784 + 663,936 + 884,992 + 590,080, dense 4,195,328 + 1,049,600 + 10,250.
+  'alexnet-small': { params: 7_506_762, source: 'counted from the layer list at 32x32x3, 10 classes' },
+  vgg11: { params: 132_863_336, source: 'torchvision.models.vgg11()' },
+  vgg16: { params: 138_357_544, source: 'torchvision.models.vgg16()' },
+  googlenet: { params: 6_624_904, source: 'torchvision.models.googlenet(aux_logits=False, init_weights=False)' },
+  resnet18: { params: 11_689_512, source: 'torchvision.models.resnet18()' },
+  resnet34: { params: 21_797_672, source: 'torchvision.models.resnet34()' },
+};
+
+describe('model templates at their reference shapes', () => {
+  it('cover the reference table', () => {
+    assert.deepEqual(TEMPLATES.map((t) => t.id).sort(), Object.keys(REFERENCE).sort());
+  });
+
+  for (const template of TEMPLATES) {
+    const { inputShape, numClasses } = template.reference;
+    it(`${template.id}: ${REFERENCE[template.id].params.toLocaleString('en-US')} trainable parameters at ${inputShape.join('x')}, ${numClasses} classes (${REFERENCE[template.id].source})`, async () => {
+      const file = writeModelFile(template.id, renderTemplate(template));
+      const summary = await summarize(file, inputShape, numClasses);
+      assert.equal(summary.trainableParams, REFERENCE[template.id].params);
+      assert.equal(template.params, summary.trainableParams, 'catalogue params');
+      assert.equal(template.totalParams, summary.totalParams, 'catalogue totalParams');
+      assert.equal(template.macs, summary.totalMacs, 'catalogue MACs');
+      assert.deepEqual(summary.outputShape, [null, numClasses]);
+      // Every layer the model file creates is traced back to its line.
+      assert.ok(summary.layers.every((l) => l.line !== null || l.type === 'InputLayer'), 'every layer has a line');
+    });
+  }
+
+  it('keeps the well-known MACs: VGG-16 15.5G, ResNet-18 1.8G, AlexNet 0.71G, GoogLeNet 1.5G', () => {
+    const macs = Object.fromEntries(TEMPLATES.map((t) => [t.id, t.macs / 1e9]));
+    assert.equal(macs.vgg16.toFixed(1), '15.5');
+    assert.equal(macs.resnet18.toFixed(1), '1.8');
+    assert.equal(macs.alexnet.toFixed(2), '0.71');
+    assert.equal(macs.googlenet.toFixed(1), '1.5');
+  });
+});
