@@ -8,6 +8,8 @@ import { createRequire, SourceMap } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
+// Also registers the library's layer classes, so checkpoints that hold them load back (tf.loadLayersModel).
+import { dlLabModule } from '../layers/module';
 
 /** An error in the user's model file; `message` is one line that starts with `file:line:column:`. */
 export class ModelFileError extends Error {
@@ -43,6 +45,8 @@ function providedModules(): Record<string, unknown> {
     '@tensorflow/tfjs': tf,
     '@tensorflow/tfjs-core': tf,
     '@tensorflow/tfjs-layers': tf,
+    // The layer library and losses: `import { layers as dl, losses } from 'dl-lab'`.
+    'dl-lab': dlLabModule,
   };
 }
 
