@@ -430,9 +430,15 @@ class ChannelShuffle extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ChannelShuffle);
 
-function shuffleUnit(x: tf.SymbolicTensor, filters = \${1:240}, strides = \${2|1,2|}, groups = \${3|3,1,2,4,8|}): tf.SymbolicTensor {
+/**
+ * 'filters': output channels; with stride 2 the output is the pooled input concatenated with
+ * filters - input channels new ones (the paper doubles the channels). The paper's widths per group count
+ * g = 1, 2, 3, 4, 8: 144, 200, 240, 272, 384 (the bottleneck, filters / 4, must divide into g groups).
+ */
+function shuffleUnit(x: tf.SymbolicTensor, filters = \${1:240}, strides = \${2|1,2|}, groups = \${3|3,1,2,4|}): tf.SymbolicTensor {
   const inChannels = x.shape[x.shape.length - 1] as number;
   const out = strides === 2 ? filters - inChannels : filters;
+  if (out <= 0) throw new Error('shuffleUnit: with stride 2, filters (' + filters + ') must exceed the input channels (' + inChannels + ')');
   const bottleneck = Math.floor(filters / 4);
   const bn = (t: tf.SymbolicTensor): tf.SymbolicTensor => tf.layers.batchNormalization({ epsilon: 1e-5 }).apply(t) as tf.SymbolicTensor;
   let y = bn(new GroupedConv2D({ filters: bottleneck, groups }).apply(x) as tf.SymbolicTensor);
