@@ -25,6 +25,7 @@ import { registerDatasetsView } from './datasetsView';
 import { restartEngine, showEngineLog } from './engineCommands';
 import { EngineHost } from './engineHost';
 import { createLogChannel, errorMessage } from './log';
+import { newModelFromTemplate } from './newModelCommand';
 import { TrainingStatusBar } from './statusBar';
 import { stopTraining, trainModel } from './trainCommand';
 import { watchTrust } from './trust';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('dlLab.stopTraining', () => stopTraining(deps)),
     vscode.commands.registerCommand('dlLab.showEngineLog', () => showEngineLog(log)),
     vscode.commands.registerCommand('dlLab.restartEngine', () => restartEngine(deps)),
+    vscode.commands.registerCommand('dlLab.newModel', () => newModelFromTemplate(deps)),
     watchTrust(log),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dlLab.nodePath')) {
