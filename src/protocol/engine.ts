@@ -22,6 +22,22 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+export type LossReduction = 'mean' | 'sum' | 'batchmean';
+
+/** `training.loss` as an object. Options a loss does not take are rejected. */
+export interface LossSpec {
+  name: string;
+  reduction?: LossReduction;
+  /** nll, crossEntropy, crossEntropyFromLogits: one weight per class; bce, bceWithLogits: one per output column. */
+  classWeights?: number[];
+  /** huber: where the quadratic part ends (default 1). */
+  delta?: number;
+  /** smoothL1: where the quadratic part ends (default 1). */
+  beta?: number;
+  /** crossEntropy, crossEntropyFromLogits: label smoothing in [0, 1) (default 0). */
+  labelSmoothing?: number;
+}
+
 /** Training hyper-parameters: model-file defaults, overridden by the caller. */
 export interface TrainingConfig {
   epochs: number;
@@ -30,7 +46,8 @@ export interface TrainingConfig {
   learningRate: number;
   /** SGD and RMSprop momentum. */
   momentum: number;
-  loss: string;
+  /** A loss name, or a name with options (see src/engine/training/losses.ts). */
+  loss: string | LossSpec;
   metrics: string[];
   validationSplit: number;
   seed: number;

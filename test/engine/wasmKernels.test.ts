@@ -12,24 +12,14 @@ import { withInputGradientSkipped } from '../../src/engine/backends/wasm';
 import { simdModuleIsValid } from '../../src/engine/backends/wasm/simd';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
+import { mulberry32 } from '../../src/engine/util/random';
 
 tf.env().set('PROD', true);
 
 const TOLERANCE = 1e-4;
 const SEED = Number(process.env.WASM_KERNELS_SEED ?? 20240601);
 
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+const random = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 function values(shape: number[]): Float32Array {

@@ -2,31 +2,15 @@
  * `dl-lab data inspect`: what a dataset holds (format, samples per split, classes with counts, sample
  * shape, dtype, per-channel mean and std), read without TensorFlow.js so the CLI can run it in-process.
  */
+import type { DatasetSummary } from '../../protocol/engine';
 import { loadDataset, type ImageDataset } from './dataset';
 import { channelStats } from './normalization';
 import { SPLIT_NAMES } from './types';
 
-export interface DatasetReport {
-  source: string;
-  format: string;
-  /** All samples, every split included. */
-  count: number;
-  /** Samples per split the data defines ({} when it defines none). */
-  splits: Record<string, number>;
-  classes: string[];
-  classCounts: number[];
-  /** One sample's shape, e.g. [28, 28, 1]. */
-  shape: number[];
-  dtype: 'uint8' | 'float32';
-  /** Per channel (per feature for tabular data), on the [0, 1] scale for uint8 images. */
-  mean: number[];
-  std: number[];
-  /** Bytes the samples take in memory, and per sample. */
+/** The protocol's DatasetSummary, plus what the CLI also shows: the bytes the samples take in memory. */
+export interface DatasetReport extends DatasetSummary {
   bytes: number;
   bytesPerSample: number;
-  warnings: string[];
-  description?: string;
-  loadMs: number;
 }
 
 export async function inspectDataset(spec: string): Promise<DatasetReport> {

@@ -16,22 +16,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type Reduction = 'mean' | 'sum' | 'batchmean';
+export type { LossReduction as Reduction, LossSpec } from '../../protocol/engine';
+import type { LossReduction as Reduction, LossSpec } from '../../protocol/engine';
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'batchmean'];
-
-/** `training.loss` as an object. Options a loss does not take are rejected. */
-export interface LossSpec {
-  name: string;
-  reduction?: Reduction;
-  /** nll, crossEntropy, crossEntropyFromLogits: one weight per class; bce, bceWithLogits: one per output column. */
-  classWeights?: number[];
-  /** huber: where the quadratic part ends (default 1). */
-  delta?: number;
-  /** smoothL1: where the quadratic part ends (default 1). */
-  beta?: number;
-  /** crossEntropy, crossEntropyFromLogits: label smoothing in [0, 1) (default 0). */
-  labelSmoothing?: number;
-}
 
 export interface LossOptions {
   reduction?: Reduction;
