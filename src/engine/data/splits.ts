@@ -15,7 +15,7 @@ export interface SplitSelection {
   note: string;
 }
 
-/** Salt of the split permutation; the same as the trainer's original splitIndices, so synthetic runs are unchanged. */
+/** Salt of the split permutation; kept from the first version of the split, so synthetic runs are unchanged. */
 const SPLIT_SALT = 0x5b1177;
 
 export function selectSplits(dataset: Pick<ImageDataset, 'count' | 'splits'>, fraction: number, seed: number): SplitSelection {

@@ -328,15 +328,6 @@ async function evaluate(
   return { val_loss: lossSum / indices.length, val_acc: correct / indices.length };
 }
 
-/** Deterministic train/validation split by seed: the last `fraction` of a seeded permutation validates. */
-export function splitIndices(count: number, fraction: number, seed: number): { train: Uint32Array; val: Uint32Array } {
-  const all = new Uint32Array(count);
-  for (let i = 0; i < count; i++) all[i] = i;
-  shuffleInPlace(all, derivedRandom(seed, 0x5b1177));
-  const valCount = Math.floor(count * fraction);
-  return { train: all.slice(0, count - valCount), val: all.slice(count - valCount) };
-}
-
 function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: string, dataset: ImageDataset): void {
   const shape = model.outputs[0].shape;
   const units = shape[shape.length - 1];
