@@ -397,7 +397,7 @@ class GroupedConv2D extends tf.layers.Layer {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const kernel = this.kernel.read();
       const parts = tf.split(x, this.groups, 3).map((part, g) => {
-        const k = kernel.slice([g, 0, 0], [1, -1, -1]).reshape([1, 1, kernel.shape[1], kernel.shape[2]]) as tf.Tensor4D;
+        const k = kernel.slice([g, 0, 0], [1, -1, -1]).reshape([1, 1, kernel.shape[1] as number, kernel.shape[2] as number]) as tf.Tensor4D;
         return tf.conv2d(part as tf.Tensor4D, k, 1, 'same');
       });
       return tf.concat(parts, 3);

@@ -207,3 +207,31 @@ describe('snippets', () => {
     }
   });
 });
+
+describe('snippets and templates type-check', () => {
+  it('under tsc --strict, so that a model file written from them shows no errors in the editor', async () => {
+    const ts = await import('typescript');
+    const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.dl-lab-tsc-'));
+    try {
+      const files: string[] = [];
+      for (const snippet of SNIPPETS) {
+        const code = expandSnippet(snippet.body);
+        const text = snippet.kind === 'model' ? code : asModelFile(snippet, code, 'ts');
+        const file = path.join(dir, `${snippet.prefix}.model.ts`);
+        fs.writeFileSync(file, text);
+        files.push(file);
+      }
+      const program = ts.createProgram(files, {
+        strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10, skipLibCheck: true, types: [],
+      });
+      const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+        const where = d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+        return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
