@@ -74,18 +74,19 @@ export async function probeBackends(): Promise<BackendAvailability[]> {
       case 'tensorflow-gpu':
       case 'tensorflow': {
         const pkg = NODE_PACKAGE[name];
-        const where = resolvePackage(pkg);
-        if (!where) {
+        const device = name === 'tensorflow-gpu' ? cudaDevice() : null;
+        if (!resolvePackage(pkg)) {
           out.push({ name, available: false, detail: `${pkg} is not installed` });
-        } else if (name === 'tensorflow-gpu') {
-          const device = cudaDevice();
-          out.push(
-            device
-              ? { name, available: true, detail: `${pkg} is installed; CUDA device: ${device}` }
-              : { name, available: false, detail: `${pkg} is installed but no CUDA device is visible` },
-          );
+        } else if (name === 'tensorflow-gpu' && !device) {
+          out.push({ name, available: false, detail: `${pkg} is installed but no CUDA device is visible` });
         } else {
-          out.push({ name, available: true, detail: `${pkg} is installed` });
+          // Installed is not usable: npm may have installed it without its native library.
+          try {
+            requireAtRuntime(pkg);
+            out.push({ name, available: true, detail: device ? `${pkg} loads; CUDA device: ${device}` : `${pkg} loads` });
+          } catch (err) {
+            out.push({ name, available: false, detail: `${pkg} failed to load: ${firstLine(err)}` });
+          }
         }
         break;
       }
