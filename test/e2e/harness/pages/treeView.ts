@@ -167,6 +167,15 @@ export class TreeItem {
       await this.page.keyboard.press('Escape');
       throw new Error(`The context menu of "${await this.label()}" has no entry ${entry}; it has ${JSON.stringify(shown.map((s) => s.trim()).filter(Boolean))}`);
     }
+    await item.hover();
     await item.click();
+    // A click that lands while the menu is still settling is sometimes ignored (seen once in CI: the menu
+    // stayed open with the entry highlighted). The hovered entry is the highlighted one: Enter runs it.
+    try {
+      await menu.first().waitFor({ state: 'hidden', timeout: ms(2_000) });
+    } catch {
+      await this.page.keyboard.press('Enter');
+      await menu.first().waitFor({ state: 'hidden', timeout: ms(5_000) });
+    }
   }
 }
