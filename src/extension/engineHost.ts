@@ -5,6 +5,7 @@
  * request, or the Restart Engine action once the automatic restarts are spent).
  */
 import * as vscode from 'vscode';
+import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../protocol/engine';
 import { engineCwd, engineNodePath } from './config';
 import type { CurrentRun } from './currentRun';
 import type { EngineSupervisor, SupervisedExit } from './engineSupervisor';
@@ -14,6 +15,18 @@ import { engineExitActions, engineExitMessage, RESTART_ENGINE_ACTION, SHOW_LOG_A
 export class EngineHost implements vscode.Disposable {
   private loading: Promise<EngineSupervisor> | undefined;
   private supervisor: EngineSupervisor | undefined;
+  private readonly started = new vscode.EventEmitter<TrainStartedParams>();
+  private readonly progress = new vscode.EventEmitter<TrainProgressParams>();
+  private readonly finished = new vscode.EventEmitter<TrainFinishedParams>();
+  private readonly trainEvent = new vscode.EventEmitter<TrainEventParams>();
+  private readonly exited = new vscode.EventEmitter<SupervisedExit>();
+  /** Every run's notifications, for the views and dashboards (fired after the current run has seen them). */
+  readonly onTrainStarted = this.started.event;
+  readonly onTrainProgress = this.progress.event;
+  readonly onTrainFinished = this.finished.event;
+  readonly onTrainEvent = this.trainEvent.event;
+  /** The engine process ended (runs it was training are marked interrupted). */
+  readonly onEngineExit = this.exited.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,10 +48,23 @@ export class EngineHost implements vscode.Disposable {
         cwd: engineCwd,
         onLog: engineLogSink(this.log),
       });
-      supervisor.onTrainStarted((p) => this.currentRun.session?.handleStarted(p));
-      supervisor.onTrainProgress((p) => this.currentRun.session?.handleProgress(p));
-      supervisor.onTrainFinished((p) => this.currentRun.session?.handleFinished(p));
-      supervisor.onExit((exit) => this.handleExit(exit));
+      supervisor.onTrainStarted((p) => {
+        this.currentRun.session?.handleStarted(p);
+        this.started.fire(p);
+      });
+      supervisor.onTrainProgress((p) => {
+        this.currentRun.session?.handleProgress(p);
+        this.progress.fire(p);
+      });
+      supervisor.onTrainFinished((p) => {
+        this.currentRun.session?.handleFinished(p);
+        this.finished.fire(p);
+      });
+      supervisor.onTrainEvent((p) => this.trainEvent.fire(p));
+      supervisor.onExit((exit) => {
+        this.handleExit(exit);
+        this.exited.fire(exit);
+      });
       this.supervisor = supervisor;
       return supervisor;
     });
@@ -63,5 +89,6 @@ export class EngineHost implements vscode.Disposable {
   async dispose(): Promise<void> {
     const supervisor = this.supervisor ?? (this.loading && (await this.loading));
     await supervisor?.dispose();
+    for (const emitter of [this.started, this.progress, this.finished, this.trainEvent, this.exited]) emitter.dispose();
   }
 }

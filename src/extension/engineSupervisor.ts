@@ -9,11 +9,14 @@
  * engine itself starts on the first request, never at activation.
  */
 import * as fs from 'node:fs';
+import type { RequestType } from 'vscode-jsonrpc';
 import { EngineClient, type EngineExit } from '../client/engineClient';
 import {
   DataDescribeRequest,
   DataPreviewRequest,
   EngineInfoRequest,
+  TrainEventNotification,
+  type TrainEventParams,
   TrainFinishedNotification,
   TrainProgressNotification,
   TrainStartedNotification,
@@ -76,11 +79,13 @@ export class EngineSupervisor {
   private readonly started = new Emitter<TrainStartedParams>();
   private readonly progress = new Emitter<TrainProgressParams>();
   private readonly finished = new Emitter<TrainFinishedParams>();
+  private readonly trainEvent = new Emitter<TrainEventParams>();
   private readonly exited = new Emitter<SupervisedExit>();
 
   readonly onTrainStarted = (l: Listener<TrainStartedParams>) => this.started.on(l);
   readonly onTrainProgress = (l: Listener<TrainProgressParams>) => this.progress.on(l);
   readonly onTrainFinished = (l: Listener<TrainFinishedParams>) => this.finished.on(l);
+  readonly onTrainEvent = (l: Listener<TrainEventParams>) => this.trainEvent.on(l);
   readonly onExit = (l: Listener<SupervisedExit>) => this.exited.on(l);
 
   constructor(private readonly options: EngineSupervisorOptions) {}
@@ -131,6 +136,15 @@ export class EngineSupervisor {
   async previewData(params: DataPreviewParams): Promise<DataPreviewResult> {
     const client = await this.ensureClient();
     return client.sendRequest<DataPreviewParams, DataPreviewResult>(DataPreviewRequest, params);
+  }
+
+  /**
+   * Any other request of the protocol (model/summary, inspect/*): starts the engine if needed. Errors are
+   * vscode-jsonrpc ResponseErrors; a model that fails to build carries ModelErrorData in `data`.
+   */
+  async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
+    const client = await this.ensureClient();
+    return client.sendRequest<P, R>(type, params);
   }
 
   /**
@@ -186,6 +200,7 @@ export class EngineSupervisor {
       this.openRuns.delete(p.runId);
       this.finished.fire(p);
     });
+    client.onNotification(TrainEventNotification, (p: TrainEventParams) => this.trainEvent.fire(p));
     client.onExit((exit) => this.handleExit(client, exit));
     return client;
   }

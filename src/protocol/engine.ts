@@ -51,6 +51,75 @@ export interface TrainingConfig {
   metrics: string[];
   validationSplit: number;
   seed: number;
+  /** Callbacks (see CallbacksConfig); absent: ModelCheckpoint on the default monitor and TerminateOnNaN only. */
+  callbacks?: CallbacksConfig;
+}
+
+/** 'auto': 'max' for metrics named *acc*, else 'min'. */
+export type MonitorMode = 'min' | 'max' | 'auto';
+
+/** Stops training when the monitored metric has not improved for `patience` epochs. */
+export interface EarlyStoppingConfig {
+  /** Default val_loss (loss when there is no validation split). */
+  monitor?: string;
+  mode?: MonitorMode;
+  /** Epochs without improvement before stopping (default 3). */
+  patience?: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Put back the best epoch's weights when stopping early (default true). */
+  restoreBestWeights?: boolean;
+}
+
+/** Saves checkpoints/best when the monitored metric improves. */
+export interface ModelCheckpointConfig {
+  monitor?: string;
+  mode?: MonitorMode;
+}
+
+/** Multiplies the learning rate by `factor` when the monitored metric stalls for `patience` epochs. */
+export interface ReduceLROnPlateauConfig {
+  monitor?: string;
+  mode?: MonitorMode;
+  /** Default 0.1. */
+  factor?: number;
+  /** Default 2. */
+  patience?: number;
+  minDelta?: number;
+  /** Default 0. */
+  minLr?: number;
+  /** Epochs to wait after a reduction before counting again (default 0). */
+  cooldown?: number;
+}
+
+/** `training.callbacks`: each one on with `true` (defaults) or an object, off when absent or `false`. */
+export interface CallbacksConfig {
+  earlyStopping?: boolean | EarlyStoppingConfig;
+  /** On by default (monitor val_loss, else loss). */
+  modelCheckpoint?: boolean | ModelCheckpointConfig;
+  reduceLROnPlateau?: boolean | ReduceLROnPlateauConfig;
+  /** On by default: a NaN or infinite loss fails the run, naming the epoch and batch. */
+  terminateOnNaN?: boolean;
+}
+
+/** What a callback did; also written to metrics.jsonl as a record of kind 'event'. */
+export type TrainEventKind = 'bestCheckpoint' | 'lrReduced' | 'earlyStop' | 'restoredBest' | 'nonFinite';
+
+export interface TrainEventParams {
+  runId: string;
+  kind: TrainEventKind;
+  epoch: number;
+  /** Global step when it happened (places the marker on a step axis). */
+  step: number;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+  /** One line for people, e.g. "val_loss improved to 0.412: saved checkpoints/best". */
+  message: string;
+  /** The monitored metric and its value, when the event is about one. */
+  metric?: string;
+  value?: number;
+  /** The learning rate after the event (lrReduced). */
+  learningRate?: number;
 }
 
 /** Where the backend came from: what was asked for, what was picked, and why. */
@@ -129,6 +198,8 @@ export interface TrainProgressParams {
   samplesPerSec: number;
   /** Milliseconds since the Unix epoch. */
   time: number;
+  /** The optimizer's learning rate now (changes under ReduceLROnPlateau). */
+  learningRate?: number;
 }
 
 /** The first progress of a run: what it is training, on what, and where. */
@@ -306,6 +377,10 @@ export interface LayerSummary {
   macs: number;
   /** The model file's line that created the layer; null when not known (e.g. created in another file). */
   line: number | null;
+  /** Side, in input pixels, of the input window that one output position sees; null when not spatial. */
+  receptiveField?: number | null;
+  /** Total stride from the input to this layer's output (input pixels per output position); null when not spatial. */
+  jump?: number | null;
 }
 
 export interface ModelSummary {
@@ -326,6 +401,167 @@ export interface ModelSummary {
   macsConvention: string;
 }
 
+/**
+ * The `data` of the JSON-RPC error of a request that built a model file and failed (model/summary,
+ * inspect/*): where the model file went wrong, for a diagnostic on that line.
+ */
+export interface ModelErrorData {
+  file: string;
+  /** 1-based; absent when not known. */
+  line?: number;
+  column?: number;
+  /** TensorFlow.js's (or the bundler's) message, without the location prefix. */
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Inspection (feature maps, filters, equivariance). Tensors travel as base64 of their bytes, never as
+// JSON arrays of numbers.
+
+/** A tensor as bytes: base64 of a little-endian Float32Array or of a Uint8Array, row-major in `shape`. */
+export interface EncodedTensor {
+  dtype: 'float32' | 'uint8';
+  shape: number[];
+  data: string;
+}
+
+export type CheckpointChoice = 'last' | 'best' | 'untrained';
+
+/**
+ * Which model to inspect: a run (its model file, data, normalisation and a checkpoint), or a model file
+ * alone (untrained weights, seeded; shape and classes from `data`, else `inputShape`/`numClasses`,
+ * else synthetic:shapes).
+ */
+export interface ModelSource {
+  runDir?: string;
+  modelFile?: string;
+  /** Default 'last' for a run, 'untrained' for a model file. */
+  checkpoint?: CheckpointChoice;
+  /** Overrides the run's dataset. */
+  data?: string;
+  inputShape?: number[];
+  numClasses?: number;
+}
+
+/** Which sample: by index in the dataset, the first (or a seeded random) one of a class, a random one, or an image file. */
+export type SampleChoice =
+  | { kind: 'index'; index: number }
+  | { kind: 'class'; classIndex: number; seed?: number }
+  | { kind: 'random'; seed: number }
+  | { kind: 'image'; file: string };
+
+export interface InspectedSample {
+  /** Index in the dataset; null for an image file. */
+  index: number | null;
+  label: number | null;
+  className: string | null;
+  file?: string;
+  /** What the model sees, for display: uint8 [H, W, C] (before normalisation). */
+  image: EncodedTensor;
+}
+
+export interface Prediction {
+  classes: string[];
+  /** Softmax of the output (the output itself when it already sums to 1). */
+  probabilities: number[];
+  predicted: number;
+}
+
+export interface FeatureMapsParams extends ModelSource {
+  sample: SampleChoice;
+  /** Only these layers (names); default every layer with a spatial ([H, W, C]) or vector output. */
+  layers?: string[];
+}
+
+export interface LayerFeatureMap {
+  layer: string;
+  type: string;
+  line: number | null;
+  /** Per sample, e.g. [14, 14, 6]; [N] for a vector. */
+  shape: number[];
+  /** uint8 in `shape`, each channel scaled to its own [min, max] (value = min + (max - min) * q / 255). */
+  data: EncodedTensor;
+  /** Per channel. */
+  min: number[];
+  max: number[];
+}
+
+export interface FeatureMapsResult {
+  modelFile: string;
+  runDir?: string;
+  checkpoint: CheckpointChoice;
+  data: string;
+  sample: InspectedSample;
+  layers: LayerFeatureMap[];
+  prediction: Prediction;
+  /** Engine time from request to result. */
+  ms: number;
+}
+
+export interface FiltersParams extends ModelSource {
+  /** Histogram bins (default 50). */
+  bins?: number;
+}
+
+export interface LayerFilters {
+  layer: string;
+  type: string;
+  line: number | null;
+  /** The kernel's own shape: [kh, kw, in, out] (Conv2D), [kh, kw, in, multiplier] (DepthwiseConv2D). */
+  kernelShape: number[];
+  kernel: EncodedTensor;
+  histogram: { min: number; max: number; counts: number[] };
+  mean: number;
+  std: number;
+}
+
+export interface FiltersResult {
+  modelFile: string;
+  runDir?: string;
+  checkpoint: CheckpointChoice;
+  layers: LayerFilters[];
+}
+
+export interface EquivarianceParams extends ModelSource {
+  sample: SampleChoice;
+  /** Shifts in input pixels to try, e.g. [0, 1, 2, 3, 4] (default 0..8). */
+  shifts?: number[];
+  /** Which way the sample moves (default 'x'). */
+  axis?: 'x' | 'y' | 'both';
+  /** 'cyclic': pixels wrap around (default); 'zero': pixels shifted out are lost, zeros come in. */
+  mode?: 'cyclic' | 'zero';
+}
+
+export interface LayerEquivariance {
+  layer: string;
+  type: string;
+  line: number | null;
+  /** Total stride of the layer's output (input pixels per output position); null for non-spatial outputs. */
+  jump: number | null;
+  /**
+   * Per shift: ‖f(Sx) − S′f(x)‖ / ‖f(x)‖, S′ the shift divided by `jump` (rounded; see `exact`). For a
+   * non-spatial output, S′ is the identity (the invariance error).
+   */
+  errors: number[];
+  /** Per shift: whether shift / jump was a whole number of output positions. */
+  exact: boolean[];
+}
+
+export interface EquivarianceResult {
+  modelFile: string;
+  runDir?: string;
+  checkpoint: CheckpointChoice;
+  sample: InspectedSample;
+  shifts: number[];
+  axis: 'x' | 'y' | 'both';
+  mode: 'cyclic' | 'zero';
+  layers: LayerEquivariance[];
+  /** Per shift: the prediction of the shifted sample. */
+  predictions: Prediction[];
+  /** Per shift: half the L1 distance between the shifted and the unshifted class probabilities. */
+  probabilityChange: number[];
+}
+
 export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');
 export const TrainStartRequest = new RequestType<TrainStartParams, TrainStartResult, void>('train/start');
 export const TrainStopRequest = new RequestType<TrainStopParams, TrainStopResult, void>('train/stop');
@@ -334,12 +570,20 @@ export const BenchRequest = new RequestType<BenchParams, BenchReport, void>('ben
 export const DataDescribeRequest = new RequestType<DataDescribeParams, DatasetSummary, void>('data/describe');
 /** Sample images per class and augmented versions of one, for the dataset preview. */
 export const DataPreviewRequest = new RequestType<DataPreviewParams, DataPreviewResult, void>('data/preview');
-/** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
 /** Builds a model file and reports its layers, parameters and MACs (the model is disposed). */
 export const ModelSummaryRequest = new RequestType<ModelSummaryParams, ModelSummary, void>('model/summary');
+/** Per-layer outputs of a model for one sample (errors: ResponseError with ModelErrorData). */
+export const FeatureMapsRequest = new RequestType<FeatureMapsParams, FeatureMapsResult, void>('inspect/featureMaps');
+/** The kernels of every convolution, with weight histograms. */
+export const FiltersRequest = new RequestType<FiltersParams, FiltersResult, void>('inspect/filters');
+/** How far each layer's output is from shifting with the input. */
+export const EquivarianceRequest = new RequestType<EquivarianceParams, EquivarianceResult, void>('inspect/equivariance');
+/** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
 export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
 
 export const TrainStartedNotification = new NotificationType<TrainStartedParams>('train/started');
 export const TrainProgressNotification = new NotificationType<TrainProgressParams>('train/progress');
 export const TrainFinishedNotification = new NotificationType<TrainFinishedParams>('train/finished');
+/** A callback acted (best checkpoint, learning rate reduced, early stop, ...). */
+export const TrainEventNotification = new NotificationType<TrainEventParams>('train/event');
 export const LogNotification = new NotificationType<LogParams>('log');

@@ -33,10 +33,12 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
   validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
+  // Checked in detail by the callbacks module.
+  callbacks: (v) => (v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v)) ? undefined : 'an object'),
 };
 
 /** Keys a model file may set that the engine reads elsewhere (later features); accepted, not checked here. */
-const PASS_THROUGH = new Set(['augment', 'callbacks', 'inputShape', 'numClasses']);
+const PASS_THROUGH = new Set(['augment', 'inputShape', 'numClasses']);
 
 export function resolveTrainingConfig(
   fromModelFile: Record<string, unknown>,
