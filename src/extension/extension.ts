@@ -14,6 +14,7 @@
  *   pickers.ts         model file and dataset picks (modelFiles.ts, datasets.ts: their pure logic)
  *   datasetsView.ts    the Datasets view (data/describe in the engine) and its commands
  *   datasetPreview.ts  Preview Dataset: the webview (webviews/datasetPreview/) fed by data/preview
+ *   inspection/editorInsights.ts  layer-line inlay hints, build-error diagnostics, CodeLens and hovers in model files
  *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
  *   trust.ts           Workspace Trust gate
  *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
@@ -24,6 +25,8 @@ import { DatasetPreviews } from './datasetPreview';
 import { registerDatasetsView } from './datasetsView';
 import { restartEngine, showEngineLog } from './engineCommands';
 import { EngineHost } from './engineHost';
+import { registerEditorInsights } from './inspection/editorInsights';
+import { FeatureMapStore } from './inspection/featureMapStore';
 import { createLogChannel, errorMessage } from './log';
 import { newModelFromTemplate } from './newModelCommand';
 import { TrainingStatusBar } from './statusBar';
@@ -40,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const engine = new EngineHost(context.extensionUri, log, currentRun);
   engineHost = engine;
   const deps = { log, engine, currentRun, statusBar };
+  /** The last feature maps per model file: the Feature Maps view fills it, layer-line hovers read it. */
+  const featureMaps = new FeatureMapStore();
 
   context.subscriptions.push(
     log,
@@ -68,6 +73,11 @@ export function activate(context: vscode.ExtensionContext): void {
   } catch (err) {
     // The view is an extra: training must stay available without it.
     log.error(`The Datasets view could not be registered: ${errorMessage(err)}`);
+  }
+  try {
+    context.subscriptions.push(registerEditorInsights({ engine, log, featureMaps }));
+  } catch (err) {
+    log.error(`The model file insights (inlay hints, CodeLens) could not be registered: ${errorMessage(err)}`);
   }
   void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
 

@@ -114,6 +114,14 @@ export const ui = {
   /** Ids of the tree views created, and the file watchers handed out. */
   treeViews: [] as string[],
   watchers: [] as StubWatcher[],
+  /** Fire with `{ affectsConfiguration }` to announce a settings change. */
+  configChanged: new EventEmitter<unknown>(),
+  /** Language feature providers registered, and the diagnostic collections created. */
+  providers: [] as { kind: 'inlayHints' | 'codeLens' | 'hover'; selector: unknown; provider: any }[],
+  diagnostics: new Map<string, DiagnosticCollection>(),
+  visibleEditors: new EventEmitter<unknown[]>(),
+  saved: new EventEmitter<unknown>(),
+  closed: new EventEmitter<unknown>(),
   reset() {
     this.shown = [];
     this.log = [];
@@ -145,6 +153,8 @@ export const window = {
   get activeTextEditor() {
     return ui.activeFile ? { document: { uri: Uri.file(ui.activeFile) } } : undefined;
   },
+  visibleTextEditors: [] as unknown[],
+  onDidChangeVisibleTextEditors: ui.visibleEditors.event,
   createOutputChannel: (name: string) => channel(name),
   createStatusBarItem: () => {
     const item = {
@@ -209,7 +219,9 @@ export const workspace = {
   },
   textDocuments: [] as unknown[],
   onDidGrantWorkspaceTrust: ui.trustGranted.event,
-  onDidChangeConfiguration: new EventEmitter<unknown>().event,
+  onDidChangeConfiguration: ui.configChanged.event,
+  onDidSaveTextDocument: ui.saved.event,
+  onDidCloseTextDocument: ui.closed.event,
   getConfiguration: (section: string) => ({ get: (key: string) => ui.settings[`${section}.${key}`] }),
   getWorkspaceFolder: (uri: Uri) =>
     ui.folder && (uri.fsPath === ui.folder || uri.fsPath.startsWith(ui.folder + path.sep)) ? workspace.workspaceFolders![0] : undefined,
@@ -221,6 +233,108 @@ export const workspace = {
     return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.del.event, dispose() {} };
   },
   onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+};
+
+// --- Language features: what the inlay hint, CodeLens, hover and diagnostics code needs.
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
+    this.start = typeof a === 'number' ? new Position(a, b as number) : a;
+    this.end = typeof a === 'number' ? new Position(c!, d!) : (b as Position);
+  }
+}
+
+export class MarkdownString {
+  isTrusted?: unknown;
+  supportHtml?: boolean;
+  constructor(
+    public value = '',
+    readonly supportThemeIcons = false,
+  ) {}
+  appendMarkdown(text: string) {
+    this.value += text;
+    return this;
+  }
+}
+
+export class InlayHint {
+  paddingLeft?: boolean;
+  tooltip?: unknown;
+  constructor(
+    readonly position: Position,
+    readonly label: string,
+    readonly kind?: number,
+  ) {}
+}
+
+export class CodeLens {
+  constructor(
+    readonly range: Range,
+    readonly command?: { title: string; command: string; tooltip?: string; arguments?: unknown[] },
+  ) {}
+}
+
+export class Hover {
+  constructor(
+    readonly contents: MarkdownString,
+    readonly range?: Range,
+  ) {}
+}
+
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 };
+
+export class Diagnostic {
+  source?: string;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity = DiagnosticSeverity.Error,
+  ) {}
+}
+
+/** Diagnostics by file path. */
+export class DiagnosticCollection {
+  readonly byFile = new Map<string, Diagnostic[]>();
+  constructor(readonly name: string) {}
+  set(uri: Uri, diagnostics: Diagnostic[]) {
+    this.byFile.set(uri.fsPath, diagnostics);
+  }
+  delete(uri: Uri) {
+    this.byFile.delete(uri.fsPath);
+  }
+  clear() {
+    this.byFile.clear();
+  }
+  dispose() {
+    this.byFile.clear();
+  }
+}
+
+function registerProvider(kind: 'inlayHints' | 'codeLens' | 'hover') {
+  return (selector: unknown, provider: unknown) => {
+    const entry = { kind, selector, provider };
+    ui.providers.push(entry);
+    return { dispose: () => ui.providers.splice(ui.providers.indexOf(entry), 1) };
+  };
+}
+
+export const languages = {
+  registerInlayHintsProvider: registerProvider('inlayHints'),
+  registerCodeLensProvider: registerProvider('codeLens'),
+  registerHoverProvider: registerProvider('hover'),
+  createDiagnosticCollection: (name: string) => {
+    const collection = new DiagnosticCollection(name);
+    ui.diagnostics.set(name, collection);
+    return collection;
+  },
 };
 
 export const env = { uiKind: UIKind.Web, remoteName: undefined };

@@ -1,0 +1,284 @@
+/**
+ * The model's inner life in the model file's editor: an inlay hint at the end of each layer line (output
+ * shape and parameters), an error diagnostic on the line of a model that does not build, a CodeLens above
+ * the default export (Train · Summary · Feature Maps · Filters) and a hover on layer lines (the numbers, and
+ * a strip of the layer's feature maps when the Feature Maps view has computed some).
+ *
+ * The summaries come from ModelInsights (modelInsights.ts), which asks the engine only for model files shown
+ * in an editor, again on save (debounced), and never in Restricted Mode (building a model runs its code).
+ * Registering is cheap: nothing loads the JSON-RPC library or pngjs until they are needed.
+ */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
+import { defaultDataset, SECTION } from '../config';
+import type { EngineHost } from '../engineHost';
+import { isModelFile } from '../modelFiles';
+import { findDefaultExportLine } from './defaultExport';
+import type { FeatureMapStore } from './featureMapStore';
+import { formatMacs, formatParams, formatShape, hintLabel, hintTooltip, layersByLine } from './hintText';
+import { DEFAULT_DEBOUNCE_MS, type FileInsight, ModelInsights } from './modelInsights';
+
+export const DIAGNOSTIC_SOURCE = 'Deep Learning Lab';
+export const INLAY_HINTS_SETTING = 'inlayHints.enabled';
+export const CODE_LENS_SETTING = 'codeLens.enabled';
+export const LENSES: { title: string; command: string; tooltip: string }[] = [
+  { title: 'Train', command: 'dlLab.train', tooltip: 'Train this model' },
+  { title: 'Summary', command: 'dlLab.showSummary', tooltip: 'Layers, output shapes, parameters, MACs and receptive fields' },
+  { title: 'Feature Maps', command: 'dlLab.showFeatureMaps', tooltip: "Every layer's output for a sample" },
+  { title: 'Filters', command: 'dlLab.showFilters', tooltip: 'The learned kernels of each convolution' },
+];
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'typescript', pattern: '**/*.model.ts' },
+  { language: 'javascript', pattern: '**/*.model.js' },
+];
+
+export interface EditorInsightsDeps {
+  engine: Pick<EngineHost, 'get' | 'onTrainStarted'>;
+  log: vscode.LogOutputChannel;
+  featureMaps: FeatureMapStore;
+}
+
+/** A summary's line (1-based) in the document as it is now: the same line if unchanged, else where its text moved. */
+export function currentLine(saved: readonly string[], line1: number, document: Pick<vscode.TextDocument, 'lineCount' | 'lineAt'>): number | undefined {
+  const index = line1 - 1;
+  const text = saved[index];
+  if (text === undefined) return undefined;
+  if (index < document.lineCount && document.lineAt(index).text === text) return index;
+  // Edited since the last save: the nearest line with the same text (a layer line is rarely repeated).
+  if (!text.trim()) return undefined;
+  for (let d = 1; d < 200; d++) {
+    for (const i of [index - d, index + d]) {
+      if (i >= 0 && i < document.lineCount && document.lineAt(i).text === text) return i;
+    }
+  }
+  return undefined;
+}
+
+function isModelDocument(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' && isModelFile(document.uri.fsPath);
+}
+
+function setting(key: string, scope?: vscode.Uri): boolean {
+  return vscode.workspace.getConfiguration(SECTION, scope).get<boolean>(key) ?? true;
+}
+
+/** The range of a line's text without its indentation (the whole line when it is blank). */
+function textRange(text: string, line: number): vscode.Range {
+  const start = text.length - text.trimStart().length;
+  const end = text.trimEnd().length;
+  return end > start ? new vscode.Range(line, start, line, end) : new vscode.Range(line, 0, line, text.length);
+}
+
+export class EditorInsights implements vscode.Disposable {
+  readonly insights: ModelInsights;
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('dl-lab');
+  private readonly hintsChanged = new vscode.EventEmitter<void>();
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  /** Dataset of the last run started per model file in this window. */
+  private readonly lastRunData = new Map<string, string>();
+  /** Files that got a diagnostic from each model file (a build error can sit in an imported file). */
+  private readonly diagnosed = new Map<string, vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: EditorInsightsDeps) {
+    this.insights = new ModelInsights({
+      summarize: async (params: ModelSummaryParams): Promise<ModelSummary> => {
+        // The protocol's request objects load vscode-jsonrpc: only once a model file is shown.
+        const { ModelSummaryRequest } = await import('../../protocol/engine');
+        return (await deps.engine.get()).request(ModelSummaryRequest, params);
+      },
+      mtime: (file) => {
+        try {
+          return fs.statSync(file).mtimeMs;
+        } catch {
+          return undefined;
+        }
+      },
+      readText: (file) => {
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+      datasetFor: (file) => {
+        const last = this.lastRunData.get(file);
+        return last ? { data: last, origin: 'lastRun' } : { data: defaultDataset(vscode.Uri.file(file)), origin: 'setting' };
+      },
+      canStart: () => vscode.workspace.isTrusted,
+      log: (level, message) => deps.log[level](message),
+    });
+    this.disposables.push(
+      this.diagnostics,
+      this.hintsChanged,
+      this.lensesChanged,
+      this.insights.onDidChange((file) => {
+        this.updateDiagnostics(file);
+        this.hintsChanged.fire();
+      }),
+      deps.engine.onTrainStarted((p) => {
+        if (this.lastRunData.get(p.modelFile) === p.data) return;
+        this.lastRunData.set(p.modelFile, p.data);
+        if (this.insights.files.includes(p.modelFile)) this.insights.ensure(p.modelFile);
+      }),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => this.followVisible(editors)),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        if (isModelDocument(document)) return this.insights.refresh(document.uri.fsPath);
+        // A model may import the saved file: rebuild the model files being followed.
+        if (document.uri.scheme === 'file' && /\.(m|c)?[tj]sx?$/.test(document.uri.fsPath)) {
+          for (const file of this.insights.files) this.insights.refresh(file);
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (isModelDocument(document)) this.insights.forget(document.uri.fsPath);
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.followVisible(vscode.window.visibleTextEditors)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.${INLAY_HINTS_SETTING}`)) this.hintsChanged.fire();
+        if (e.affectsConfiguration(`${SECTION}.${CODE_LENS_SETTING}`)) this.lensesChanged.fire();
+        if (e.affectsConfiguration(`${SECTION}.defaultDataset`)) for (const file of this.insights.files) this.insights.ensure(file);
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.model.{ts,js}', true, true, false);
+    this.disposables.push(watcher, watcher.onDidDelete((uri) => this.insights.forget(uri.fsPath)));
+    this.disposables.push(
+      vscode.languages.registerInlayHintsProvider(SELECTOR, {
+        onDidChangeInlayHints: this.hintsChanged.event,
+        provideInlayHints: (document, range) => this.provideInlayHints(document, range),
+      }),
+      vscode.languages.registerCodeLensProvider(SELECTOR, {
+        onDidChangeCodeLenses: this.lensesChanged.event,
+        provideCodeLenses: (document) => this.provideCodeLenses(document),
+      }),
+      vscode.languages.registerHoverProvider(SELECTOR, {
+        provideHover: (document, position) => this.provideHover(document, position),
+      }),
+    );
+    // Model files already shown: asked for after a debounce, not during activation.
+    this.followVisible(vscode.window.visibleTextEditors, DEFAULT_DEBOUNCE_MS);
+  }
+
+  private followVisible(editors: readonly vscode.TextEditor[], delayMs = 0): void {
+    for (const editor of editors) if (isModelDocument(editor.document)) this.insights.ensure(editor.document.uri.fsPath, delayMs);
+  }
+
+  /** The layers each line of the document made, in the document's current lines. */
+  layerLines(document: vscode.TextDocument): { line: number; layers: LayerSummary[]; insight: Extract<FileInsight, { kind: 'summary' }> }[] {
+    const insight = this.insights.get(document.uri.fsPath);
+    if (insight?.kind !== 'summary') return [];
+    const out: { line: number; layers: LayerSummary[]; insight: Extract<FileInsight, { kind: 'summary' }> }[] = [];
+    for (const [line1, layers] of layersByLine(insight.summary)) {
+      const line = currentLine(insight.lines, line1, document);
+      if (line !== undefined) out.push({ line, layers, insight });
+    }
+    return out;
+  }
+
+  provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
+    if (!isModelDocument(document)) return [];
+    this.insights.ensure(document.uri.fsPath);
+    if (!setting(INLAY_HINTS_SETTING, document.uri)) return [];
+    const hints: vscode.InlayHint[] = [];
+    for (const { line, layers, insight } of this.layerLines(document)) {
+      if (line < range.start.line || line > range.end.line) continue;
+      const hint = new vscode.InlayHint(document.lineAt(line).range.end, hintLabel(layers));
+      hint.paddingLeft = true;
+      hint.tooltip = new vscode.MarkdownString(hintTooltip(layers, insight.summary, insight.source));
+      hints.push(hint);
+    }
+    return hints;
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!isModelDocument(document) || !setting(CODE_LENS_SETTING, document.uri)) return [];
+    const line = findDefaultExportLine(document.getText());
+    if (line === undefined) return [];
+    const range = new vscode.Range(line, 0, line, 0);
+    return LENSES.map((l) => new vscode.CodeLens(range, { title: l.title, command: l.command, tooltip: l.tooltip, arguments: [document.uri] }));
+  }
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!isModelDocument(document)) return undefined;
+    const entry = this.layerLines(document).find((l) => l.line === position.line);
+    if (!entry) return undefined;
+    const maps = this.deps.featureMaps.get(document.uri.fsPath);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['dlLab.showFeatureMaps'] };
+    md.supportHtml = true;
+    for (const layer of entry.layers) {
+      const field = typeof layer.receptiveField === 'number' ? ` · receptive field ${layer.receptiveField}×${layer.receptiveField}` : '';
+      md.appendMarkdown(`**${layer.name}** · ${layer.type} · ${formatShape(layer.outputShape)} · ${formatParams(layer.params)} · ${formatMacs(layer.macs)} MACs${field}\n\n`);
+      const map = maps?.layers.find((m) => m.layer === layer.name);
+      if (map) {
+        try {
+          const { drawFeatureMapStrip, pngDataUri } = await import('./featureMapStrip');
+          const strip = drawFeatureMapStrip(map);
+          md.appendMarkdown(`![${layer.name} feature maps](${pngDataUri(strip.png)})\n\n`);
+          md.appendMarkdown(`_${strip.shown < strip.channels ? `first ${strip.shown} of ${strip.channels} channels` : `${strip.channels} channels`}_\n\n`);
+        } catch (err) {
+          this.deps.log.warn(`feature maps of ${layer.name} could not be drawn: ${(err as Error).message}`);
+        }
+      }
+    }
+    if (maps) {
+      const s = maps.sample;
+      const which = s.index !== null ? `sample #${s.index}` : s.file ? `image ${s.file}` : 'the sample';
+      md.appendMarkdown(`_For ${which}${s.className ? ` (${s.className})` : ''}, ${maps.checkpoint} weights._ `);
+    }
+    const args = encodeURIComponent(JSON.stringify([document.uri]));
+    md.appendMarkdown(`[${maps ? 'Open feature maps' : 'Show feature maps'}](command:dlLab.showFeatureMaps?${args})`);
+    return new vscode.Hover(md, document.lineAt(entry.line).range);
+  }
+
+  private updateDiagnostics(modelFile: string): void {
+    const insight = this.insights.get(modelFile);
+    const previous = this.diagnosed.get(modelFile);
+    this.diagnosed.delete(modelFile);
+    if (previous) this.rebuildDiagnostics(previous);
+    if (insight?.kind !== 'error') return;
+    const uri = vscode.Uri.file(insight.error.file);
+    this.diagnosed.set(modelFile, uri);
+    this.rebuildDiagnostics(uri);
+  }
+
+  /** A file's diagnostics: one per model file whose build failed there. */
+  private rebuildDiagnostics(uri: vscode.Uri): void {
+    const list: vscode.Diagnostic[] = [];
+    for (const [modelFile, target] of this.diagnosed) {
+      if (target.fsPath !== uri.fsPath) continue;
+      const insight = this.insights.get(modelFile);
+      if (insight?.kind !== 'error') continue;
+      const { error } = insight;
+      const lines = error.file === modelFile ? insight.lines : readLines(error.file);
+      let line = error.line !== undefined ? error.line - 1 : undefined;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+      if (line === undefined) line = findDefaultExportLine(lines.join('\n')) ?? 0;
+      if (open && error.file === modelFile) line = currentLine(lines, line + 1, open) ?? line;
+      const text = open && line < open.lineCount ? open.lineAt(line).text : (lines[line] ?? '');
+      const diagnostic = new vscode.Diagnostic(textRange(text, line), error.message, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      list.push(diagnostic);
+    }
+    if (list.length) this.diagnostics.set(uri, list);
+    else this.diagnostics.delete(uri);
+  }
+
+  dispose(): void {
+    this.insights.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function readLines(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split(/\r?\n/);
+  } catch {
+    return [];
+  }
+}
+
+/** Registers the providers; called at activation (cheap: no engine, no JSON-RPC, no pngjs). */
+export function registerEditorInsights(deps: EditorInsightsDeps): EditorInsights {
+  return new EditorInsights(deps);
+}
