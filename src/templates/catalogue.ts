@@ -136,6 +136,32 @@ export const TEMPLATES: TemplateInfo[] = [
     source: 'torchvision.models.resnet34 (21,797,672)',
     minInput: 32,
   },
+  {
+    id: 'resnet50',
+    title: 'ResNet-50',
+    description: 'Residual network with bottleneck blocks (1x1-3x3-1x1): 7x7 stem, [3, 4, 6, 3] blocks, global average pooling',
+    snippet: 'dl-resnet50',
+    values: { 1: '3, 4, 6, 3', 2: 'resnet50' },
+    reference: { inputShape: [224, 224, 3], numClasses: 1000 },
+    params: 25_557_032,
+    totalParams: 25_610_152,
+    macs: 4_089_184_256,
+    source: 'torchvision.models.resnet50 (25,557,032)',
+    minInput: 32,
+  },
+  {
+    id: 'densenet121',
+    title: 'DenseNet-121',
+    description: 'Densely connected network: four dense blocks (6, 12, 24, 16 layers, growth rate 32) with transitions (Huang et al. 2017)',
+    snippet: 'dl-densenet',
+    values: { 1: '6, 12, 24, 16', 2: 'densenet121' },
+    reference: { inputShape: [224, 224, 3], numClasses: 1000 },
+    params: 7_978_856,
+    totalParams: 8_062_504,
+    macs: 2_834_161_664,
+    source: 'torchvision.models.densenet121 (7,978,856)',
+    minInput: 32,
+  },
 ];
 
 export function findTemplate(id: string): TemplateInfo | undefined {

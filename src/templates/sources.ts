@@ -322,13 +322,15 @@ function convBnRelu(x: tf.SymbolicTensor, filters = \${1:64}, kernelSize = \${2:
   return x;
 }`;
 
-const DENSE_BLOCK = `/**
+/** The dense block and transition code, with the given default-argument texts (placeholders in the block snippet). */
+function DENSE_BLOCK_CODE(layers: string, growth: string, compression: string): string {
+  return `/**
  * DenseNet dense block and transition layer (G. Huang, Z. Liu, L. van der Maaten and K. Weinberger,
  * "Densely connected convolutional networks", CVPR 2017), as torchvision's DenseNet-BC: each layer is
  * BN-ReLU-1x1 conv (bnSize x growthRate) -BN-ReLU-3x3 conv (growthRate), and its output is concatenated
  * to its input. The transition halves the channels (compression 0.5) and the resolution.
  */
-function denseBlock(x: tf.SymbolicTensor, layers = \${1:6}, growthRate = \${2:32}, bnSize = 4): tf.SymbolicTensor {
+function denseBlock(x: tf.SymbolicTensor, ${layers}, ${growth}, bnSize = 4): tf.SymbolicTensor {
   for (let i = 0; i < layers; i++) {
     let y = tf.layers.batchNormalization({ epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
     y = tf.layers.reLU().apply(y) as tf.SymbolicTensor;
@@ -341,13 +343,16 @@ function denseBlock(x: tf.SymbolicTensor, layers = \${1:6}, growthRate = \${2:32
   return x;
 }
 
-function transition(x: tf.SymbolicTensor, compression = \${3:0.5}): tf.SymbolicTensor {
+function transition(x: tf.SymbolicTensor, ${compression}): tf.SymbolicTensor {
   const channels = x.shape[x.shape.length - 1] as number;
   x = tf.layers.batchNormalization({ epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ filters: Math.floor(channels * compression), kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
   return tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
 }`;
+}
+
+const DENSE_BLOCK = DENSE_BLOCK_CODE('layers = \${1:6}', 'growthRate = \${2:32}', 'compression = \${3:0.5}');
 
 const SE_BLOCK = `/**
  * Squeeze-and-Excitation block (J. Hu, L. Shen and G. Sun, "Squeeze-and-excitation networks", CVPR 2018):
@@ -547,12 +552,85 @@ export const training = {
 // In the model, after flatten and after the first dense layer:
 //   model.add(tf.layers.dropout({ rate: 0.5 }));`;
 
+// ------------------------------------------------------------------ models built from the blocks above
+
+const RESNET_BOTTLENECK = `/**
+ * ResNet-50, -101 and -152 (K. He, X. Zhang, S. Ren and J. Sun, "Deep residual learning for image
+ * recognition", CVPR 2016), as torchvision.models.resnet50/101/152: the ResNet-18 stem, four stages of
+ * bottleneck blocks (widths 64, 128, 256, 512; outputs 4x wider), global average pooling.
+ */
+${IMPORT}
+
+${trainingBlock(["epochs: 90", "batchSize: 32", "optimizer: 'sgd'", 'learningRate: 0.1', 'momentum: 0.9', "loss: 'categoricalCrossentropy'", "metrics: ['accuracy']", 'validationSplit: 0.1', 'seed: 42', 'augment: { flipHorizontal: true, crop: 16 }'])}
+
+${CONV_BN}
+
+${BOTTLENECK_BLOCK}
+
+/** Bottleneck blocks per stage: [3, 4, 6, 3] is ResNet-50, [3, 4, 23, 3] ResNet-101, [3, 8, 36, 3] ResNet-152. */
+const BLOCKS = [\${1|3\\, 4\\, 6\\, 3,3\\, 4\\, 23\\, 3,3\\, 8\\, 36\\, 3|}];
+
+export default function resnet({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {
+  const input = tf.input({ shape: inputShape });
+  let x = tf.layers.zeroPadding2d({ padding: 3 }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  BLOCKS.forEach((blocks, stage) => {
+    const width = 64 * 2 ** stage;
+    for (let b = 0; b < blocks; b++) x = bottleneckBlock(x, width, b === 0 && stage > 0 ? 2 : 1);
+  });
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: '\${2:resnet50}' });
+}
+`;
+
+const DENSENET = `/**
+ * DenseNet-121, -169 and -201 (G. Huang, Z. Liu, L. van der Maaten and K. Weinberger, "Densely connected
+ * convolutional networks", CVPR 2017), as torchvision.models.densenet121/169/201 (DenseNet-BC): a 7x7
+ * stride-2 stem and 3x3 max pooling, four dense blocks (growth rate 32, bottleneck 4 x 32) with
+ * transitions that halve channels and resolution, a final batch normalisation, global average pooling.
+ */
+${IMPORT}
+
+${trainingBlock(["epochs: 90", "batchSize: 32", "optimizer: 'sgd'", 'learningRate: 0.1', 'momentum: 0.9', "loss: 'categoricalCrossentropy'", "metrics: ['accuracy']", 'validationSplit: 0.1', 'seed: 42', 'augment: { flipHorizontal: true, crop: 16 }'])}
+
+${DENSE_BLOCK_CODE('layers = 6', 'growthRate = 32', 'compression = 0.5')}
+
+/** Layers per dense block: [6, 12, 24, 16] is DenseNet-121, [6, 12, 32, 32] DenseNet-169, [6, 12, 48, 32] DenseNet-201. */
+const BLOCKS = [\${1|6\\, 12\\, 24\\, 16,6\\, 12\\, 32\\, 32,6\\, 12\\, 48\\, 32|}];
+
+export default function densenet({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {
+  const input = tf.input({ shape: inputShape });
+  let x = tf.layers.zeroPadding2d({ padding: 3 }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  BLOCKS.forEach((layers, i) => {
+    x = denseBlock(x, layers, 32);
+    if (i < BLOCKS.length - 1) x = transition(x, 0.5);
+  });
+  x = tf.layers.batchNormalization({ epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: '\${2:densenet121}' });
+}
+`;
+
 export const SNIPPETS: SnippetSource[] = [
   { prefix: 'dl-lenet', name: 'LeNet-5 model file', description: 'LeNet-5 (LeCun et al. 1998): conv-pool-conv-pool, three dense layers; 61,706 parameters at 28x28x1, 10 classes', kind: 'model', body: LENET },
   { prefix: 'dl-alexnet', name: 'AlexNet model file (224x224)', description: "AlexNet as torchvision's (64/192/384/256/256 filters), 224x224 input; 61,100,840 parameters at 1000 classes", kind: 'model', body: ALEXNET },
   { prefix: 'dl-alexnet-small', name: 'AlexNet model file (small inputs)', description: 'AlexNet filters with 3x3 kernels for 32x32 inputs (CIFAR)', kind: 'model', body: ALEXNET_SMALL },
   { prefix: 'dl-vgg', name: 'VGG-11/13/16/19 model file', description: 'VGG as torchvision (no batch norm); VGG-16 has 138,357,544 parameters at 224x224x3, 1000 classes', kind: 'model', body: VGG },
   { prefix: 'dl-resnet', name: 'ResNet-18/34 model file', description: 'ResNet-18/34 as torchvision; ResNet-18 has 11,689,512 trainable parameters at 224x224x3, 1000 classes', kind: 'model', body: RESNET },
+  { prefix: 'dl-resnet50', name: 'ResNet-50/101/152 model file', description: 'ResNet with bottleneck blocks as torchvision; ResNet-50 has 25,557,032 trainable parameters at 224x224x3, 1000 classes', kind: 'model', body: RESNET_BOTTLENECK },
+  { prefix: 'dl-densenet', name: 'DenseNet-121/169/201 model file', description: 'DenseNet-BC as torchvision; DenseNet-121 has 7,978,856 trainable parameters at 224x224x3, 1000 classes', kind: 'model', body: DENSENET },
   { prefix: 'dl-googlenet', name: 'GoogLeNet model file', description: 'GoogLeNet (Inception v1) as torchvision without auxiliary classifiers; 6,624,904 trainable parameters at 1000 classes', kind: 'model', body: GOOGLENET },
   { prefix: 'dl-vgg-block', name: 'VGG block', description: 'n 3x3 convolutions with ReLU, then 2x2 max pooling', kind: 'block', body: VGG_BLOCK },
   { prefix: 'dl-nin-block', name: 'NiN block', description: 'Network in Network: a convolution and two 1x1 convolutions', kind: 'block', body: NIN_BLOCK },

@@ -24,6 +24,8 @@ const REFERENCE: Record<string, { params: number; source: string }> = {
   googlenet: { params: 6_624_904, source: 'torchvision.models.googlenet(aux_logits=False, init_weights=False)' },
   resnet18: { params: 11_689_512, source: 'torchvision.models.resnet18()' },
   resnet34: { params: 21_797_672, source: 'torchvision.models.resnet34()' },
+  resnet50: { params: 25_557_032, source: 'torchvision.models.resnet50()' },
+  densenet121: { params: 7_978_856, source: 'torchvision.models.densenet121()' },
 };
 
 describe('model templates at their reference shapes', () => {
@@ -46,10 +48,12 @@ describe('model templates at their reference shapes', () => {
     });
   }
 
-  it('keeps the well-known MACs: VGG-16 15.5G, ResNet-18 1.8G, AlexNet 0.71G, GoogLeNet 1.5G', () => {
+  it('keeps the well-known MACs: VGG-16 15.5G, ResNet-18 1.8G, ResNet-50 4.1G, DenseNet-121 2.8G, AlexNet 0.71G, GoogLeNet 1.5G', () => {
     const macs = Object.fromEntries(TEMPLATES.map((t) => [t.id, t.macs / 1e9]));
     assert.equal(macs.vgg16.toFixed(1), '15.5');
     assert.equal(macs.resnet18.toFixed(1), '1.8');
+    assert.equal(macs.resnet50.toFixed(1), '4.1');
+    assert.equal(macs.densenet121.toFixed(1), '2.8');
     assert.equal(macs.alexnet.toFixed(2), '0.71');
     assert.equal(macs.googlenet.toFixed(1), '1.5');
   });
