@@ -4,6 +4,7 @@
 // Webview pages (webviews/<page>/main.ts) go to dist/webviews/<page>.js, with their stylesheet beside it.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
+import { buildTypes } from './buildTypes.mjs';
 
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8'));
@@ -19,6 +20,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: ['@tensorflow/*', 'esbuild'] },
+  // The TypeScript server plugin (loaded by tsserver through ts-plugin/index.js).
+  { ...common, entryPoints: ['src/tsPlugin/plugin.ts'], outfile: 'dist/tsPlugin.js' },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -34,7 +37,13 @@ const builds = [
     format: 'iife',
     sourcemap: true,
     logLevel: 'warning',
-    entryPoints: { datasetPreview: 'webviews/datasetPreview/main.ts' },
+    entryPoints: {
+      datasetPreview: 'webviews/datasetPreview/main.ts', dashboard: 'webviews/dashboard/main.ts',
+      modelSummary: 'webviews/inspect/modelSummary.ts',
+      featureMaps: 'webviews/inspect/featureMaps.ts',
+      filters: 'webviews/inspect/filters.ts',
+      equivariance: 'webviews/inspect/equivariance.ts',
+    },
     outdir: 'dist/webviews',
   },
 ];
@@ -44,3 +53,5 @@ if (watch) {
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }
+// Declarations of @tensorflow/tfjs and dl-lab for model files in the editor (skipped when up to date).
+await buildTypes();
