@@ -6,10 +6,13 @@
  * `train/stop`, effective between batches) and in the status bar; end with a notification that says how
  * the run ended. The command resolves with the run's outcome (handy for tests driving it through
  * `executeCommand`).
+ *
+ * Train Model with Options... and Resume Run (views/runCommands.ts) go through the same path with a
+ * TrainRequest: overrides, a backend, the run folder to resume.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrainStartParams } from '../protocol/engine';
+import type { BackendChoice, TrainingConfig, TrainStartParams } from '../protocol/engine';
 import { trainingSettings } from './config';
 import type { CurrentRun } from './currentRun';
 import type { EngineHost } from './engineHost';
@@ -31,7 +34,21 @@ export interface TrainDeps {
 const REVEAL_RUN_FOLDER = 'Reveal Run Folder';
 const STOP_RUN = 'Stop Run';
 
-export async function trainModel(deps: TrainDeps, arg?: unknown): Promise<RunOutcome | undefined> {
+/** What Train Model with Options... and Resume Run add to Train Model. */
+export interface TrainRequest {
+  /** Overrides of the model file's `training` (empty for Train Model). */
+  overrides?: Partial<TrainingConfig>;
+  /** Instead of the dlLab.backend setting. */
+  backend?: BackendChoice;
+  /** The dataset, not picked (a resumed run's own). */
+  data?: string;
+  /** Continue this run folder from its last checkpoint. */
+  resumeRunDir?: string;
+  /** Asked once the model file and dataset are chosen (Train Model with Options...); undefined cancels. */
+  ask?: (modelFile: vscode.Uri, data: string) => Promise<Pick<TrainRequest, 'overrides' | 'backend'> | undefined>;
+}
+
+export async function trainModel(deps: TrainDeps, arg?: unknown, request: TrainRequest = {}): Promise<RunOutcome | undefined> {
   const { log, currentRun } = deps;
   if (!ensureTrusted(log)) return undefined;
   if (currentRun.session) {
@@ -48,8 +65,13 @@ export async function trainModel(deps: TrainDeps, arg?: unknown): Promise<RunOut
     void vscode.window.showErrorMessage(`${name} could not be saved, and training reads it from disk.`);
     return undefined;
   }
-  const data = preset ?? (await pickDataset(modelFile));
+  const data = request.data ?? preset ?? (await pickDataset(modelFile));
   if (!data) return undefined;
+  if (request.ask) {
+    const asked = await request.ask(modelFile, data);
+    if (!asked) return undefined;
+    request = { ...request, ...asked };
+  }
   // A run may have started from another window of this command while the picks were open.
   if (currentRun.session) {
     showAlreadyTraining(deps, currentRun.session);
@@ -63,16 +85,23 @@ export async function trainModel(deps: TrainDeps, arg?: unknown): Promise<RunOut
     modelFile: modelFile.fsPath,
     data,
     runsDir: settings.runsDir,
-    backend: settings.backend,
-    overrides: {},
+    backend: request.backend ?? settings.backend,
+    overrides: request.overrides ?? {},
+    ...(request.resumeRunDir ? { resumeRunDir: request.resumeRunDir } : {}),
   };
   const session = new RunSession({ modelFile: params.modelFile, data, backend: params.backend });
   currentRun.begin(session);
   deps.statusBar.follow(session);
-  log.info(`Training ${params.modelFile} on ${data} (backend ${params.backend}), runs in ${params.runsDir}`);
+  const overridden = Object.keys(params.overrides).length ? ` with ${JSON.stringify(params.overrides)}` : '';
+  log.info(
+    params.resumeRunDir
+      ? `Resuming ${params.resumeRunDir} (${params.modelFile} on ${data}, backend ${params.backend})${overridden}`
+      : `Training ${params.modelFile} on ${data} (backend ${params.backend})${overridden}, runs in ${params.runsDir}`,
+  );
 
+  const title = params.resumeRunDir ? `Resuming ${path.basename(params.resumeRunDir)}` : `Training ${name}`;
   const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     (progress, token) => follow(deps, session, params, progress, token),
   );
   report(deps, outcome);
@@ -136,6 +165,28 @@ export async function stopTraining(deps: TrainDeps): Promise<void> {
     return;
   }
   await stopSession(deps, session);
+}
+
+/**
+ * Stops one run (the Runs view's Stop): this window's run as Stop Training does; another run of this
+ * window's engine by train/stop. False when no engine of this window trains it (the CLI's runs).
+ */
+export async function stopRunById(deps: TrainDeps, runId: string): Promise<boolean> {
+  const session = deps.currentRun.session;
+  if (session?.active && session.runId === runId) {
+    await stopSession(deps, session);
+    return true;
+  }
+  const supervisor = deps.engine.loaded;
+  if (!supervisor?.running) return false;
+  try {
+    const { stopping } = await supervisor.stopTraining(runId);
+    if (stopping) deps.log.info(`Stop requested for run ${runId}`);
+    return stopping;
+  } catch (err) {
+    deps.log.warn(`Could not stop run ${runId}: ${errorMessage(err)}`);
+    return false;
+  }
 }
 
 async function stopSession(deps: TrainDeps, session: RunSession): Promise<void> {
