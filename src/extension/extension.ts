@@ -14,13 +14,16 @@
  *   pickers.ts         model file and dataset picks (modelFiles.ts, datasets.ts: their pure logic)
  *   datasetsView.ts    the Datasets view (data/describe in the engine) and its commands
  *   datasetPreview.ts  Preview Dataset: the webview (webviews/datasetPreview/) fed by data/preview
+ *   views/             the Models and Runs views; Train with Options, Resume Run, Select Backend, run commands
  *   inspection/editorInsights.ts  layer-line inlay hints, build-error diagnostics, CodeLens and hovers in model files
+ *   dashboard/         Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
  *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
  *   trust.ts           Workspace Trust gate
  *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
  */
 import * as vscode from 'vscode';
 import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
+import { registerDashboards } from './dashboard/dashboards';
 import { DatasetPreviews } from './datasetPreview';
 import { registerDatasetsView } from './datasetsView';
 import { restartEngine, showEngineLog } from './engineCommands';
@@ -32,6 +35,7 @@ import { newModelFromTemplate } from './newModelCommand';
 import { TrainingStatusBar } from './statusBar';
 import { stopTraining, trainModel } from './trainCommand';
 import { watchTrust } from './trust';
+import { registerRunViews } from './views/runCommands';
 
 let engineHost: EngineHost | undefined;
 
@@ -66,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
+  context.subscriptions.push(registerDashboards({ extensionUri: context.extensionUri, log, engine, currentRun }));
   const previews = new DatasetPreviews({ extensionUri: context.extensionUri, engine, log });
   context.subscriptions.push(previews);
   try {
@@ -73,6 +78,11 @@ export function activate(context: vscode.ExtensionContext): void {
   } catch (err) {
     // The view is an extra: training must stay available without it.
     log.error(`The Datasets view could not be registered: ${errorMessage(err)}`);
+  }
+  try {
+    context.subscriptions.push(registerRunViews({ ...deps, extensionUri: context.extensionUri }));
+  } catch (err) {
+    log.error(`The Models and Runs views could not be registered: ${errorMessage(err)}`);
   }
   try {
     context.subscriptions.push(registerEditorInsights({ engine, log, featureMaps }));

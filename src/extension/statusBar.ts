@@ -1,6 +1,6 @@
 /**
  * The training status bar item: `$(pulse) wasm · epoch 2/3 · loss 0.412` while a run trains, how the last
- * run ended afterwards. Hidden until the first run. Clicking it shows the engine log.
+ * run ended afterwards. Hidden until the first run. Clicking it opens that run's training dashboard.
  */
 import * as vscode from 'vscode';
 import { formatMetrics, outcomeMessage, statusBarText } from './format';
@@ -14,7 +14,7 @@ export class TrainingStatusBar implements vscode.Disposable {
   constructor() {
     this.item = vscode.window.createStatusBarItem('dlLab.training', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Deep Learning Training';
-    this.item.command = 'dlLab.showEngineLog';
+    this.item.command = 'dlLab.openDashboard';
   }
 
   /** Follows `session` until the next one. */
@@ -38,12 +38,16 @@ export class TrainingStatusBar implements vscode.Disposable {
       outcome?.status === 'failed' || outcome?.status === 'interrupted'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : undefined;
+    // The run's folder once the engine has created it; before that, the dashboard command finds the current run.
+    this.item.command = session.runDir
+      ? { command: 'dlLab.openDashboard', title: 'Open Dashboard', arguments: [session.runDir] }
+      : 'dlLab.openDashboard';
     const lines = [`Model: ${session.request.modelFile}`, `Data: ${session.request.data}`];
     if (session.runId) lines.unshift(`Run ${session.runId}`);
     if (session.backend) lines.push(`Backend: ${session.backend.name} (${session.backend.reason})`);
     if (outcome) lines.push(outcomeMessage(outcome));
     else if (session.lastEpochMetrics) lines.push(`Last epoch: ${formatMetrics(session.lastEpochMetrics)}`);
-    lines.push('', 'Click to show the engine log.');
+    lines.push('', 'Click to open the training dashboard.');
     this.item.tooltip = lines.join('\n');
   }
 
