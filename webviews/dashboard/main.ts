@@ -265,8 +265,9 @@ function datasetsFor(run: RunData, chart: 'loss' | 'acc'): LineDataset[] {
     pointStyle: dashed ? 'rect' : 'circle',
   });
   const markers = (data: MarkerXY[]): LineDataset => ({
-    ...common, label: `${runName(run)} events`, data, showLine: false, borderColor: theme.fg, backgroundColor: c, borderWidth: 1.5,
-    pointRadius: 7, pointHoverRadius: 9,
+    // Outlined in the text colour, so that a marker stands out from the curves of its own colour.
+    ...common, label: `${runName(run)} events`, data, showLine: false, borderColor: theme.fg, backgroundColor: c, borderWidth: 2,
+    pointRadius: 8, pointHoverRadius: 10,
     pointStyle: (ctx) => MARKERS[((ctx.raw as MarkerXY | undefined)?.marker.kind ?? 'bestCheckpoint') as TrainEventKind].style,
     pointRotation: (ctx) => MARKERS[((ctx.raw as MarkerXY | undefined)?.marker.kind ?? 'bestCheckpoint') as TrainEventKind].rotation,
   });
@@ -289,7 +290,9 @@ function datasetsFor(run: RunData, chart: 'loss' | 'acc'): LineDataset[] {
 
 function runName(run: RunData): string {
   const model = run.info.model.replace(/\.model\.[jt]s$/, '') || 'run';
-  return `${model} ${run.info.runId.replace(/-[^-]+-[0-9a-f]{4}$/, '')}`;
+  // Run ids start with their time (20261127-224501-lenet-3f9c): that is what tells two runs of a model apart.
+  const stamp = /^\d{8}-\d{6}/.exec(run.info.runId)?.[0];
+  return `${model} ${stamp ?? run.info.runId}`;
 }
 
 function axisTitle(): string {
@@ -298,7 +301,7 @@ function axisTitle(): string {
 
 function scaleOptions(kind: 'loss' | 'acc') {
   const tick = { color: theme.fg, font: { size: 12 } };
-  const grid = { color: alpha(theme.grid, theme.highContrast ? 0.9 : 0.6) };
+  const grid = { color: alpha(theme.grid, theme.highContrast ? 0.45 : 0.6) };
   const border = { color: theme.muted };
   return {
     x: {
@@ -341,7 +344,8 @@ function makeChart(canvas: HTMLCanvasElement, kind: 'loss' | 'acc'): Chart<'line
       elements: { line: { tension: 0 } },
       plugins: {
         // LTTB keeps the shape of a long series at about one point per pixel.
-        decimation: { enabled: true, algorithm: 'lttb', samples: 1000, threshold: 2000 },
+        // (data-decimation="off" on <html>: the benchmark's reference, drawing every point.)
+        decimation: { enabled: document.documentElement.dataset.decimation !== 'off', algorithm: 'lttb', samples: 1000, threshold: 2000 },
         tooltip: {
           backgroundColor: cssVar('--vscode-editorHoverWidget-background', theme.bg),
           titleColor: theme.fg, bodyColor: theme.fg, borderColor: theme.grid, borderWidth: 1,
