@@ -48,6 +48,7 @@ export class TreeItem {
   description?: string;
   tooltip?: unknown;
   iconPath?: unknown;
+  resourceUri?: Uri;
   id?: string;
   contextValue?: string;
   command?: unknown;
@@ -58,8 +59,20 @@ export class TreeItem {
 }
 
 export class ThemeIcon {
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
 }
+
+export class RelativePattern {
+  constructor(
+    readonly base: Uri | { uri: Uri },
+    readonly pattern: string,
+  ) {}
+}
+
+export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 };
 
 export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
 
@@ -108,6 +121,16 @@ export const ui = {
   statusBar: { text: '', tooltip: '' as unknown, visible: false, command: '' as unknown },
   /** Answers the next quick pick: picks the item this returns (undefined: the user pressed Escape). */
   pickAnswers: [] as ((items: { label: string }[]) => { label: string } | undefined)[],
+  /** Answers the next input box with what this returns (undefined: Escape); without one, Escape. */
+  inputAnswers: [] as ((options: { title?: string; prompt?: string; value?: string; validateInput?: (t: string) => unknown }) => string | undefined)[],
+  /** Answers showOpenDialog / showSaveDialog (undefined: cancelled). */
+  openDialogAnswer: (): Uri[] | undefined => undefined,
+  saveDialogAnswer: (): Uri | undefined => undefined,
+  /** Files opened with showTextDocument, the clipboard, settings written with update(), tree views' selections. */
+  opened: [] as string[],
+  clipboard: '',
+  updates: [] as { key: string; value: unknown; target: unknown }[],
+  selections: new Map<string, unknown[]>(),
   /** Answers messages: the item to click, or undefined. */
   messageAnswer: (_shown: Shown): string | undefined => undefined,
   trustGranted: new EventEmitter<void>(),
@@ -128,6 +151,9 @@ export const ui = {
     this.commandsRun = [];
     this.progress = [];
     this.pickAnswers = [];
+    this.inputAnswers = [];
+    this.opened = [];
+    this.updates = [];
     this.messageAnswer = () => undefined;
   },
 };
@@ -179,10 +205,21 @@ export const window = {
     const answer = ui.pickAnswers.shift();
     return answer ? answer(await items) : items[0];
   },
-  showOpenDialog: async () => undefined,
+  showOpenDialog: async () => ui.openDialogAnswer(),
+  showSaveDialog: async () => ui.saveDialogAnswer(),
+  showInputBox: async (options: { title?: string; prompt?: string; value?: string; validateInput?: (t: string) => unknown }) => ui.inputAnswers.shift()?.(options),
+  showTextDocument: async (uri: Uri) => {
+    ui.opened.push(uri.fsPath);
+    return { document: { uri } };
+  },
   createTreeView: (id: string) => {
     ui.treeViews.push(id);
-    return { dispose() {} };
+    return {
+      get selection() {
+        return ui.selections.get(id) ?? [];
+      },
+      dispose() {},
+    };
   },
   setStatusBarMessage: () => ({ dispose() {} }),
   withProgress: async <R>(
@@ -222,7 +259,13 @@ export const workspace = {
   onDidChangeConfiguration: ui.configChanged.event,
   onDidSaveTextDocument: ui.saved.event,
   onDidCloseTextDocument: ui.closed.event,
-  getConfiguration: (section: string) => ({ get: (key: string) => ui.settings[`${section}.${key}`] }),
+  getConfiguration: (section: string) => ({
+    get: (key: string) => ui.settings[`${section}.${key}`],
+    update: async (key: string, value: unknown, target: unknown) => {
+      ui.updates.push({ key: `${section}.${key}`, value, target });
+      ui.settings[`${section}.${key}`] = value;
+    },
+  }),
   getWorkspaceFolder: (uri: Uri) =>
     ui.folder && (uri.fsPath === ui.folder || uri.fsPath.startsWith(ui.folder + path.sep)) ? workspace.workspaceFolders![0] : undefined,
   findFiles: async () => ui.modelFiles.map((f) => Uri.file(f)),
@@ -233,6 +276,14 @@ export const workspace = {
     return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.del.event, dispose() {} };
   },
   onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+  /** Deletes for real; `useTrash` is recorded (tests check that the trash was asked for). */
+  fs: {
+    trashed: [] as string[],
+    delete: async (uri: Uri, options?: { recursive?: boolean; useTrash?: boolean }) => {
+      if (options?.useTrash) workspace.fs.trashed.push(uri.fsPath);
+      (await import('node:fs')).rmSync(uri.fsPath, { recursive: !!options?.recursive });
+    },
+  },
 };
 
 // --- Language features: what the inlay hint, CodeLens, hover and diagnostics code needs.
@@ -337,7 +388,14 @@ export const languages = {
   },
 };
 
-export const env = { uiKind: UIKind.Web, remoteName: undefined };
+export const env = {
+  uiKind: UIKind.Web,
+  remoteName: undefined,
+  clipboard: {
+    writeText: async (text: string) => void (ui.clipboard = text),
+    readText: async () => ui.clipboard,
+  },
+};
 
 export const commandsApi = {
   registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
@@ -350,3 +408,74 @@ export const commandsApi = {
   },
 };
 export { commandsApi as commands };
+
+// --- Webview panels (dashboard tests): the panels created and the serializers registered. A test reads
+// what the extension posted to a panel, posts into it as its page would, and hides or shows it.
+export const ViewColumn = { Active: -1, Beside: -2, One: 1, Two: 2, Three: 3 };
+
+export class StubWebviewPanel {
+  visible = true;
+  disposed = false;
+  readonly revealed: { viewColumn: unknown; preserveFocus?: boolean }[] = [];
+  private readonly received = new EventEmitter<unknown>();
+  private readonly viewState = new EventEmitter<{ webviewPanel: StubWebviewPanel }>();
+  private readonly disposedEmitter = new EventEmitter<void>();
+  readonly onDidChangeViewState = this.viewState.event;
+  readonly onDidDispose = this.disposedEmitter.event;
+  readonly webview = {
+    html: '',
+    options: {} as unknown,
+    cspSource: 'https://stub.vscode-cdn.net',
+    /** Messages posted to the page, as JSON text (what crosses to the webview). */
+    posted: [] as string[],
+    asWebviewUri: (uri: Uri) => uri,
+    postMessage: async (message: unknown) => {
+      this.webview.posted.push(JSON.stringify(message));
+      return true;
+    },
+    onDidReceiveMessage: this.received.event,
+  };
+
+  constructor(
+    readonly viewType: string,
+    public title: string,
+    readonly showOptions: unknown,
+    readonly options: unknown,
+  ) {}
+
+  /** The page posts `message` to the extension. */
+  receive(message: unknown): void {
+    this.received.fire(message);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.viewState.fire({ webviewPanel: this });
+  }
+
+  reveal(viewColumn?: unknown, preserveFocus?: boolean): void {
+    this.revealed.push({ viewColumn, preserveFocus });
+    if (!this.visible) this.setVisible(true);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposedEmitter.fire();
+  }
+}
+
+export const webviewPanels: StubWebviewPanel[] = [];
+export const panelSerializers = new Map<string, { deserializeWebviewPanel(panel: StubWebviewPanel, state: unknown): Promise<void> | void }>();
+
+Object.assign(window, {
+  createWebviewPanel: (viewType: string, title: string, showOptions: unknown, options: unknown) => {
+    const panel = new StubWebviewPanel(viewType, title, showOptions, options);
+    webviewPanels.push(panel);
+    return panel;
+  },
+  registerWebviewPanelSerializer: (viewType: string, serializer: { deserializeWebviewPanel(panel: StubWebviewPanel, state: unknown): Promise<void> }) => {
+    panelSerializers.set(viewType, serializer);
+    return { dispose: () => panelSerializers.delete(viewType) };
+  },
+});
