@@ -13,6 +13,7 @@ import {
   isBackendChoice,
   ModelSummaryRequest,
   OPTIMIZERS,
+  TrainEventNotification,
   type TrainFinishedParams,
   TrainFinishedNotification,
   type TrainingConfig,
@@ -25,8 +26,11 @@ import { formatReport, inspectDataset } from '../engine/data/inspect';
 import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
-import { ProgressLine } from './progress';
+import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { formatNumber, table } from './format';
+import { FeatureMapsRequest, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engine';
+import { writeFeatureMapsPng } from './featureMapsPng';
+import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
 
 const USAGE = `Usage: dl-lab <command> [options]
 
@@ -35,6 +39,7 @@ Commands:
       --data D             synthetic:shapes (default) or a dataset path
       --epochs N  --batch-size N  --lr X  --optimizer adam|sgd|rmsprop  --seed N
       --validation-split X
+      --early-stopping N   stop when val_loss has not improved for N epochs (restores the best weights)
       --backend B          auto (default), ${BACKENDS.join(', ')}; or set DL_LAB_BACKEND
       --runs-dir DIR       where runs are written (default ./runs, or DL_LAB_RUNS_DIR)
       --resume RUN_DIR     continue a run from its last checkpoint (model file optional)
@@ -49,6 +54,10 @@ Commands:
   new --list           Model templates, with parameters and MACs  [--json]
   new <template> --out FILE   Write a ready-to-train model file from a template
       --input-shape H,W,C --classes N   the data it is for (default: the template's)  [--force]
+  featuremaps <model-file|run-dir> --out FILE.png   Every layer's output for one sample, as a PNG grid
+      --data D             the dataset (default: the run's; synthetic:shapes for a model file)
+      --index N            the sample (default 0)   --layer NAME   only this layer
+      --checkpoint C       last (default for a run), best or untrained   [--json]
 
 Exit code: 0 only when the command succeeded (for train: the run completed).`;
 
@@ -62,6 +71,7 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   seed: { type: 'string' },
   'validation-split': { type: 'string' },
+  'early-stopping': { type: 'string' },
   backend: { type: 'string' },
   'runs-dir': { type: 'string' },
   resume: { type: 'string' },
@@ -75,6 +85,9 @@ const OPTIONS = {
   out: { type: 'string' },
   list: { type: 'boolean' },
   force: { type: 'boolean' },
+  index: { type: 'string' },
+  layer: { type: 'string' },
+  checkpoint: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -109,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
       return data(rest, values);
     case 'summary':
       return summary(rest, values);
+    case 'featuremaps':
+      return featuremaps(rest, values);
     case 'new':
       return newModel(rest, values);
     default:
@@ -162,6 +177,8 @@ function overridesFrom(values: Values): Partial<TrainingConfig> {
   overrides.seed = int('seed', values.seed, 0);
   overrides.learningRate = num('lr', values.lr);
   overrides.validationSplit = num('validation-split', values['validation-split']);
+  const patience = int('early-stopping', values['early-stopping'], 1);
+  if (patience !== undefined) overrides.callbacks = { earlyStopping: { patience } };
   if (values.optimizer !== undefined) {
     const name = values.optimizer.toLowerCase();
     if (!(OPTIMIZERS as readonly string[]).includes(name)) {
@@ -215,6 +232,18 @@ async function train(args: string[], values: Values): Promise<number> {
     console.log(`  data     ${p.data}  (${p.trainSamples} train, ${p.valSamples} validation)`);
     console.log(`  backend  ${p.backend.name}  (${p.backend.reason})`);
     console.log(`  config   ${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}, seed ${c.seed}`);
+    console.log(`  callbacks  ${describeCallbacks(c.callbacks)}`);
+  });
+  // What a callback did (best checkpoint, learning rate reduced, early stop, NaN loss): one line each.
+  client.onNotification(TrainEventNotification, (p) => {
+    if (p.runId !== runId) return;
+    if (json) {
+      const { runId: _id, ...rest } = p;
+      emit({ event: 'callback', ...rest });
+      return;
+    }
+    bar?.clear();
+    console.log(formatTrainEvent(p));
   });
   client.onNotification(TrainProgressNotification, (p) => {
     if (p.runId !== runId) return;
@@ -336,6 +365,8 @@ async function bench(values: Values): Promise<number> {
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer`);
     if (!values.json) process.stderr.write('measuring LeNet-5 training throughput (batch 64, Adam)...\n');
     const report = await client.sendRequest(BenchRequest, { steps, pytorch: true, data: true });
+    if (!values.json) process.stderr.write('measuring feature maps of one sample, request to data (LeNet-5, a VGG-style net)...\n');
+    report.inspection = await benchFeatureMaps((p) => client.sendRequest(FeatureMapsRequest, p));
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
       return 0;
@@ -356,6 +387,10 @@ async function bench(values: Values): Promise<number> {
       console.log(`\ndataset loading (${report.data.datasetsDir}):`);
       console.log(table(DATA_BENCH_HEADER, dataBenchRows(report.data)));
       for (const s of report.data.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
+    }
+    if (report.inspection) {
+      console.log('\ninspection, through the engine process (median of the requests after the first):');
+      console.log(table(INSPECT_BENCH_HEADER, inspectBenchRows(report.inspection)));
     }
     return 0;
   } finally {
@@ -426,12 +461,71 @@ async function summary(args: string[], values: Values): Promise<number> {
     console.log(`${report.name}: ${path.relative(process.cwd(), report.modelFile) || report.modelFile}, input ${report.inputShape.join('x')}, ${report.numClasses} classes${report.data ? ` (from ${report.data})` : ''}`);
     console.log(
       table(
-        ['layer', 'type', 'output shape', 'params', 'MACs', 'line'],
-        report.layers.map((l) => [l.name, l.type, shape(l.outputShape), formatCount(l.params), formatCount(l.macs), l.line === null ? '' : String(l.line)]),
+        ['layer', 'type', 'output shape', 'params', 'MACs', 'RF (jump)', 'line'],
+        report.layers.map((l) => [
+          l.name,
+          l.type,
+          shape(l.outputShape),
+          formatCount(l.params),
+          formatCount(l.macs),
+          l.receptiveField == null ? '' : `${l.receptiveField} (${l.jump})`,
+          l.line === null ? '' : String(l.line),
+        ]),
       ),
     );
     console.log(`total params ${formatCount(report.totalParams)} (trainable ${formatCount(report.trainableParams)}, non-trainable ${formatCount(report.nonTrainableParams)})`);
     console.log(`MACs per sample ${formatCount(report.totalMacs)} (${formatMacs(report.totalMacs)})`);
+    return 0;
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** `featuremaps`: the engine computes every layer's output for one sample; the PNG is drawn here. */
+async function featuremaps(args: string[], values: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError(args.length ? `featuremaps takes one model file or run folder, got: ${args.join(' ')}` : 'featuremaps needs a model file or a run folder, e.g. dl-lab featuremaps runs/<run> --index 3 --out maps.png');
+  const target = path.resolve(args[0]);
+  if (!fs.existsSync(target)) throw new UsageError(`${args[0]}: no such model file or run folder`);
+  const isRun = fs.statSync(target).isDirectory();
+  if (isRun && !fs.existsSync(path.join(target, 'run.json'))) throw new UsageError(`${args[0]} is a folder but not a run (it has no run.json)`);
+  if (!values.out) throw new UsageError('featuremaps needs --out FILE.png');
+  if (!/\.png$/i.test(values.out)) throw new UsageError(`--out must name a .png file, got "${values.out}"`);
+  const index = values.index === undefined ? 0 : Number(values.index);
+  if (!Number.isInteger(index) || index < 0 || values.index?.trim() === '') throw new UsageError(`--index must be a whole number >= 0, got "${values.index}"`);
+  const checkpoint = values.checkpoint;
+  if (checkpoint !== undefined && !['last', 'best', 'untrained'].includes(checkpoint)) throw new UsageError(`--checkpoint must be last, best or untrained, got "${checkpoint}"`);
+  if (checkpoint !== undefined && checkpoint !== 'untrained' && !isRun) throw new UsageError(`--checkpoint ${checkpoint} needs a run folder; a model file alone has only untrained weights`);
+  const params: FeatureMapsParams = {
+    ...(isRun ? { runDir: target } : { modelFile: target }),
+    ...(values.data !== undefined ? { data: values.data } : {}),
+    ...(checkpoint ? { checkpoint: checkpoint as CheckpointChoice } : {}),
+    sample: { kind: 'index', index },
+    ...(values.layer !== undefined ? { layers: [values.layer] } : {}),
+  };
+  const client = engineClient(values);
+  try {
+    const result = await client.sendRequest(FeatureMapsRequest, params);
+    const out = path.resolve(values.out);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const layout = writeFeatureMapsPng(result, out);
+    const p = result.prediction;
+    const top = p.probabilities.map((q, i) => [q, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    if (values.json) {
+      console.log(JSON.stringify({ out, width: layout.width, height: layout.height, blocks: layout.blocks, sample: { ...result.sample, image: undefined }, prediction: p, checkpoint: result.checkpoint, data: result.data, layers: result.layers.map(({ data: _d, ...l }) => l), ms: result.ms }, null, 2));
+      return 0;
+    }
+    const shownOut = path.relative(process.cwd(), out) || out;
+    const s = result.sample;
+    console.log(`wrote ${shownOut} (${layout.width}x${layout.height} px: the input, then ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'} top to bottom)`);
+    console.log(`sample ${s.index} of ${result.data}${s.className !== null ? `, label ${s.className}` : ''}; ${result.checkpoint} weights${result.runDir ? ` of ${path.relative(process.cwd(), result.runDir) || result.runDir}` : ''}`);
+    console.log(`prediction ${p.classes[p.predicted]} (${top.map(([q, i]) => `${p.classes[i]} ${(q * 100).toFixed(1)}%`).join(', ')})`);
+    const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
+    console.log(
+      table(
+        ['layer', 'type', 'shape', 'range', 'line', 'at y'],
+        result.layers.map((l, i) => [l.layer, l.type, l.shape.join('x'), `${fmt(Math.min(...l.min))} .. ${fmt(Math.max(...l.max))}`, l.line === null ? '' : String(l.line), String(layout.blocks[i + 1].y)]),
+      ),
+    );
     return 0;
   } finally {
     await client.dispose();

@@ -14,6 +14,7 @@ import {
   type LogLevel,
   ModelSummaryRequest,
   ShutdownRequest,
+  TrainEventNotification,
   TrainFinishedNotification,
   TrainProgressNotification,
   TrainStartedNotification,
@@ -25,6 +26,10 @@ import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
 import { describeData, previewData } from './data/preview';
 import { summarizeModelFile } from './model/summary';
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
+import { equivariance, featureMaps, filters } from './inspect';
+import { ModelFileError } from './model/modelFile';
 import { TrainingRun } from './training/trainer';
 
 declare const ENGINE_VERSION: string | undefined;
@@ -68,6 +73,7 @@ connection.onRequest(TrainStartRequest, async (params) => {
     },
     progress: (p) => void connection.sendNotification(TrainProgressNotification, p),
     finished: (p) => void connection.sendNotification(TrainFinishedNotification, p),
+    event: (p) => void connection.sendNotification(TrainEventNotification, p),
     log,
   });
   runs.set(run.runId, run);
@@ -97,8 +103,34 @@ connection.onRequest(DataPreviewRequest, (params) => previewData(params));
 // A summary builds the model on the backend in use; the first request of an idle engine sets up cpu.
 connection.onRequest(ModelSummaryRequest, async (params) => {
   if (!backend && runs.size === 0) backend = await initBackend('cpu');
-  return summarizeModelFile(params);
+  return withModelErrors(() => summarizeModelFile(params));
 });
+
+/** A model file that fails to build answers with its file and line (ModelErrorData), for a diagnostic there. */
+async function withModelErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof ModelFileError)) throw err;
+    const data: ModelErrorData = { file: err.file, message: err.detail, ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
+    throw new ResponseError<ModelErrorData>(MODEL_ERROR_CODE, err.message, data);
+  }
+}
+
+// Inspection runs forward passes: an idle engine gets the backend training would pick (auto), not the
+// summary's cpu. Requests run one at a time (they share one cached model); a run may train meanwhile.
+let inspecting: Promise<unknown> = Promise.resolve();
+function inspect<T>(work: () => Promise<T>): Promise<T> {
+  const next = inspecting.then(async () => {
+    if (runs.size === 0 && (!backend || (backend.name === 'cpu' && backend.requested === 'cpu'))) backend = await initBackend('auto');
+    return withModelErrors(work);
+  });
+  inspecting = next.catch(() => undefined);
+  return next;
+}
+connection.onRequest(FeatureMapsRequest, (params) => inspect(() => featureMaps(params)));
+connection.onRequest(FiltersRequest, (params) => inspect(() => filters(params)));
+connection.onRequest(EquivarianceRequest, (params) => inspect(() => equivariance(params)));
 
 connection.onRequest(ShutdownRequest, async () => {
   for (const run of runs.values()) run.stop();

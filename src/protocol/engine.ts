@@ -285,6 +285,23 @@ export interface BenchReport {
   wasmProfile?: { kernel: string; msPerStep: number }[];
   /** Load-and-decode throughput of datasets, when asked for. */
   data?: DataBenchReport;
+  /** Feature maps of one sample, request to data through the engine process (filled in by the CLI). */
+  inspection?: InspectBenchResult[];
+}
+
+export interface InspectBenchResult {
+  name: string;
+  /** Median over the timed requests (after one warm-up that builds the model). */
+  medianMs: number;
+  /** The first request: bundling the model file, loading the data, building the model. */
+  firstMs: number;
+  /** The engine's own time (FeatureMapsResult.ms), median. */
+  engineMs: number;
+  targetMs: number;
+  requests: number;
+  layers: number;
+  /** Bytes of the JSON result. */
+  bytes: number;
 }
 
 /** What a dataset holds, read without TensorFlow.js (the report of `dl-lab data inspect`). */
@@ -405,6 +422,9 @@ export interface ModelSummary {
  * The `data` of the JSON-RPC error of a request that built a model file and failed (model/summary,
  * inspect/*): where the model file went wrong, for a diagnostic on that line.
  */
+/** The JSON-RPC error code of a request whose model file failed to build (its `data` is ModelErrorData). */
+export const MODEL_ERROR_CODE = -32050;
+
 export interface ModelErrorData {
   file: string;
   /** 1-based; absent when not known. */
@@ -471,6 +491,8 @@ export interface FeatureMapsParams extends ModelSource {
   sample: SampleChoice;
   /** Only these layers (names); default every layer with a spatial ([H, W, C]) or vector output. */
   layers?: string[];
+  /** 'float32': each LayerFeatureMap's `data` holds the exact values (min/max still given); default 'uint8'. */
+  dtype?: 'uint8' | 'float32';
 }
 
 export interface LayerFeatureMap {

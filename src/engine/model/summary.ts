@@ -11,6 +11,12 @@
  * - MACs are per sample, one multiply-accumulate per use of a weight of a convolution (1D/2D/3D, depthwise,
  *   separable, transposed), a dense layer or a recurrent layer's kernels; biases, pooling, normalisation,
  *   activations and merges count 0.
+ * - Receptive field and jump (total stride), per layer, along one spatial axis (the larger when a kernel or
+ *   stride is not square): an input has rf 1 and jump 1; a convolution or pooling layer with kernel k,
+ *   stride s and dilation d gives rf_out = rf_in + (k - 1) * d * jump_in and jump_out = jump_in * s; a layer
+ *   with several inputs (Add, Concatenate, ...) takes the largest rf and jump of its inputs; layers that keep
+ *   the spatial layout (activations, normalisation, padding, merges) pass them on. Outputs that are not
+ *   spatial (Flatten, Dense on vectors, global pooling) and nested models get null.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
@@ -117,11 +123,81 @@ function outputShapeOf(layer: tf.layers.Layer): LayerSummary['outputShape'] {
   }
 }
 
+interface Field {
+  rf: number;
+  jump: number;
+}
+
+function maxOf(values: unknown): number {
+  if (typeof values === 'number') return values;
+  return Array.isArray(values) && values.length ? Math.max(...values.map(Number)) : 1;
+}
+
+/** The layers feeding `layer` at its first call (an InputLayer for a model's first layer). */
+export function inboundLayers(layer: tf.layers.Layer): tf.layers.Layer[] {
+  const nodes = (layer as unknown as { inboundNodes?: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+  return nodes?.[0]?.inboundLayers ?? [];
+}
+
+/** A spatial output: [batch, length, C] or [batch, H, W, C] (channels last). */
+function isSpatial(layer: tf.layers.Layer): boolean {
+  let shape: unknown;
+  try {
+    shape = layer.outputShape;
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(shape) || Array.isArray(shape[0])) return false;
+  return shape.length === 3 || shape.length === 4;
+}
+
+/**
+ * Receptive field and jump of every layer's output (see the conventions above), in input pixels; null for
+ * outputs that are not spatial. Works on sequential and functional models (branches, merges).
+ */
+export function receptiveFields(model: tf.LayersModel): Map<tf.layers.Layer, Field | null> {
+  const fields = new Map<tf.layers.Layer, Field | null>();
+  const fieldOf = (layer: tf.layers.Layer): Field | null => {
+    if (fields.has(layer)) return fields.get(layer)!;
+    let result: Field | null = null;
+    if (layer.getClassName() === 'InputLayer') result = { rf: 1, jump: 1 };
+    else if (!(layer instanceof tf.LayersModel) && isSpatial(layer)) {
+      const inputs = inboundLayers(layer).map(fieldOf);
+      if (inputs.length && inputs.every((f) => f !== null)) {
+        const rfIn = Math.max(...inputs.map((f) => f!.rf));
+        const jumpIn = Math.max(...inputs.map((f) => f!.jump));
+        result = applyLayer(layer, rfIn, jumpIn);
+      }
+    }
+    fields.set(layer, result);
+    return result;
+  };
+  for (const layer of model.layers) fieldOf(layer);
+  return fields;
+}
+
+function applyLayer(layer: tf.layers.Layer, rf: number, jump: number): Field {
+  const config = layer.getConfig() as Record<string, unknown>;
+  const type = layer.getClassName();
+  if (type === 'Conv2DTranspose' || type === 'Conv3DTranspose') {
+    const out = jump / maxOf(config.strides);
+    return { rf: rf + (maxOf(config.kernelSize) - 1) * out, jump: out };
+  }
+  if (type === 'UpSampling2D') return { rf, jump: jump / maxOf(config.size) };
+  // Convolutions (kernelSize), pooling (poolSize) and BlurPool (filterSize).
+  const kernel = config.kernelSize ?? config.poolSize ?? config.filterSize;
+  if (kernel === undefined) return { rf, jump };
+  const stride = config.strides ?? (config.poolSize !== undefined ? kernel : 1);
+  const dilation = maxOf(config.dilationRate ?? 1);
+  return { rf: rf + (maxOf(kernel) - 1) * dilation * jump, jump: jump * maxOf(stride) };
+}
+
 /** Summarises a built model; `lineOf` gives the model file line that created a layer, when known. */
 export function summarizeModel(
   model: tf.LayersModel,
   lineOf: (layer: tf.layers.Layer) => number | null = () => null,
 ): Omit<ModelSummary, 'modelFile' | 'inputShape' | 'numClasses' | 'data'> {
+  const fields = receptiveFields(model);
   const layers: LayerSummary[] = model.layers.map((layer) => ({
     name: layer.name,
     type: layer.getClassName(),
@@ -130,6 +206,8 @@ export function summarizeModel(
     trainableParams: weightCount(layer.trainableWeights),
     macs: layerMacs(layer),
     line: lineOf(layer),
+    receptiveField: fields.get(layer)?.rf ?? null,
+    jump: fields.get(layer)?.jump ?? null,
   }));
   const totalParams = weightCount(model.weights);
   const trainableParams = weightCount(model.trainableWeights);
