@@ -1,5 +1,5 @@
 /** The single, redrawn progress line `dl-lab train` shows on a terminal. */
-import type { TrainProgressParams } from '../protocol/engine';
+import type { CallbacksConfig, TrainEventParams, TrainProgressParams } from '../protocol/engine';
 import { formatDuration, formatNumber } from './format';
 
 const WIDTH = 24;
@@ -19,7 +19,7 @@ export class ProgressLine {
     const bar = '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
     const text =
       `epoch ${p.epoch}/${p.epochs} ${bar} ${p.batch}/${p.batchesPerEpoch}  loss ${p.loss.toFixed(4)}  ` +
-      `${formatNumber(p.samplesPerSec)} samples/s  ${eta} left`;
+      `${p.learningRate !== undefined ? `lr ${formatRate(p.learningRate)}  ` : ''}${formatNumber(p.samplesPerSec)} samples/s  ${eta} left`;
     const columns = this.stream.columns ?? 100;
     this.stream.write(`\r${text.slice(0, columns - 1)}\x1b[K`);
     this.shown = true;
@@ -29,4 +29,29 @@ export class ProgressLine {
     if (this.shown) this.stream.write('\r\x1b[K');
     this.shown = false;
   }
+}
+
+/** A learning rate in few characters: 0.001, 1e-5. */
+export function formatRate(lr: number): string {
+  return lr >= 1e-3 ? String(Number(lr.toPrecision(3))) : lr.toExponential(1).replace(/\.0e/, 'e');
+}
+
+/** One line for a callback's event: "epoch 4: val_loss did not improve for 3 epochs: early stop (...)". */
+export function formatTrainEvent(p: TrainEventParams): string {
+  return `epoch ${p.epoch}: ${p.message}`;
+}
+
+/** The callbacks of a run (resolved: every one explicit), for the header `dl-lab train` prints. */
+export function describeCallbacks(c: CallbacksConfig | undefined): string {
+  if (!c) return 'none';
+  const parts: string[] = [];
+  const on = <T>(v: boolean | T | undefined): T | undefined => (v && typeof v === 'object' ? v : undefined);
+  const mc = on(c.modelCheckpoint);
+  if (mc) parts.push(`best checkpoint by ${mc.monitor ?? 'val_loss'}${mc.mode ? ` (${mc.mode})` : ''}`);
+  const es = on(c.earlyStopping);
+  if (es) parts.push(`early stopping on ${es.monitor ?? 'val_loss'}, patience ${es.patience ?? 3}${es.restoreBestWeights === false ? '' : ', restore best'}`);
+  const rlr = on(c.reduceLROnPlateau);
+  if (rlr) parts.push(`reduce lr x${rlr.factor ?? 0.1} on ${rlr.monitor ?? 'val_loss'} plateau, patience ${rlr.patience ?? 2}`);
+  if (c.terminateOnNaN !== false) parts.push('stop on NaN');
+  return parts.length ? parts.join('; ') : 'none';
 }

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import type { BackendReport, RunStatus, TrainingConfig } from '../protocol/engine';
+import type { BackendReport, RunStatus, TrainEventKind, TrainingConfig } from '../protocol/engine';
 
 export interface RunRecord {
   id: string;
@@ -40,13 +40,29 @@ export interface MetricRecord {
   step: number;
   /** Milliseconds since the Unix epoch. */
   time: number;
+  /**
+   * 'batch': the batch's loss; 'epoch': the epoch's mean; 'event': the training loss when the callback
+   * acted (the epoch's mean; the batch's for 'nonFinite'). A loss that is not finite is written as null.
+   */
   loss: number;
   acc?: number;
   val_loss?: number;
   val_acc?: number;
-  /** 'batch' lines carry batch loss; 'epoch' lines the epoch's means and validation metrics. */
-  kind: 'batch' | 'epoch';
+  /**
+   * 'batch' lines carry batch loss; 'epoch' lines the epoch's means and validation metrics; 'event' lines
+   * what a callback did (`event`, `message`, and `metric`/`value`/`learningRate` when they apply), so that a
+   * chart can put a marker at (`step` or `epoch`, `value`).
+   */
+  kind: 'batch' | 'epoch' | 'event';
   samplesPerSec?: number;
+  /** The optimizer's learning rate ('batch', 'epoch'; 'event' after an lrReduced). */
+  learningRate?: number;
+  /** 'event' lines: what happened. */
+  event?: TrainEventKind;
+  message?: string;
+  /** 'event' lines: the monitored metric and its value, when the event is about one. */
+  metric?: string;
+  value?: number;
 }
 
 export const RUN_FILE = 'run.json';

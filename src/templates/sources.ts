@@ -531,6 +531,17 @@ export const training = {
     contrast: 0.1,
     noise: 0.02,
   },
+  // After each epoch; each one true (its defaults), false, or its options. Monitors: loss, acc, val_loss, val_acc.
+  callbacks: {
+    // On by default: checkpoints/best is the epoch with the best monitored value (val_loss, else loss).
+    modelCheckpoint: { monitor: 'val_loss', mode: 'min' },
+    // Stop when val_loss has not improved for \${11:5} epochs, and put back the best epoch's weights.
+    earlyStopping: { monitor: 'val_loss', patience: \${11:5}, minDelta: 0, restoreBestWeights: true },
+    // Divide the learning rate by 10 when val_loss stalls for 2 epochs (not below minLr).
+    reduceLROnPlateau: { monitor: 'val_loss', factor: 0.1, patience: 2, cooldown: 0, minLr: 1e-6 },
+    // On by default: a NaN or infinite loss fails the run (false: train on, as Keras does).
+    terminateOnNaN: true,
+  },
 };`;
 
 const ALEXNET_TRAINING = `// AlexNet's training settings (Krizhevsky et al. 2012): SGD, momentum 0.9, learning rate 0.01 (divided
@@ -645,7 +656,7 @@ export const SNIPPETS: SnippetSource[] = [
   { prefix: 'dl-factorised-conv', name: 'Factorised convolution (1xn then nx1)', description: 'An nxn receptive field from a 1xn and an nx1 convolution (Inception v3)', kind: 'block', body: FACTORISED },
   { prefix: 'dl-blur-pool', name: 'Anti-aliased downsampling (BlurPool)', description: 'Blur with a fixed binomial filter, then subsample (Zhang 2019)', kind: 'block', body: BLUR_POOL },
   { prefix: 'dl-alexnet-training', name: "AlexNet's dropout and augmentation settings", description: 'SGD momentum 0.9, lr 0.01, batch 128, dropout 0.5, crops and flips', kind: 'training', body: ALEXNET_TRAINING },
-  { prefix: 'dl-training', name: 'training block (every option)', description: 'export const training with every setting the engine reads, augmentation included', kind: 'training', body: TRAINING_ALL },
+  { prefix: 'dl-training', name: 'training block (every option)', description: 'export const training with every setting the engine reads, augmentation and callbacks included', kind: 'training', body: TRAINING_ALL },
 ];
 
 export function snippetByPrefix(prefix: string): SnippetSource {

@@ -9,17 +9,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../../runs/runFolder';
+import type { CallbacksState } from './callbacks';
 
 export interface TrainerState {
   /** Epochs completed when this checkpoint was written. */
   epoch: number;
   /** Optimisation steps completed. */
   step: number;
+  /** ModelCheckpoint's monitored metric and its best value (also in `callbacks`; kept for older readers). */
   monitor: string;
   best: number | null;
   /** Milliseconds since the Unix epoch. */
   time: number;
   metrics: Record<string, number>;
+  /** The callbacks' counters, bests and learning rate (checkpoints from before callbacks have none). */
+  callbacks?: CallbacksState;
+  /** Set on checkpoints/last when EarlyStopping put back the weights of this earlier epoch. */
+  restoredFromEpoch?: number;
 }
 
 const MODEL_JSON = 'model.json';
@@ -119,17 +125,7 @@ export async function restoreCheckpoint(
 ): Promise<LoadedCheckpoint & { optimizerRestored: boolean }> {
   const source = resolveCheckpointDir(dir);
   if (!source) throw new Error(`no checkpoint to resume from in ${dir}`);
-  const saved = await tf.loadLayersModel(fileSystemHandler(path.join(source, MODEL_JSON)));
-  try {
-    const weights = saved.getWeights();
-    const expected = model.getWeights();
-    if (weights.length !== expected.length || weights.some((w, i) => !tf.util.arraysEqual(w.shape, expected[i].shape))) {
-      throw new Error(`the checkpoint in ${source} does not fit the model built from the model file (was the model changed?)`);
-    }
-    model.setWeights(weights);
-  } finally {
-    saved.dispose();
-  }
+  await loadWeightsInto(source, model);
   let optimizerRestored = false;
   const optimizerJson = path.join(source, OPTIMIZER_JSON);
   if (fs.existsSync(optimizerJson)) {
@@ -143,6 +139,49 @@ export async function restoreCheckpoint(
   }
   const state = JSON.parse(fs.readFileSync(path.join(source, STATE_JSON), 'utf8')) as TrainerState;
   return { dir: source, state, optimizerRestored };
+}
+
+/** Puts a checkpoint's weights (by position) into `model`; returns the checkpoint's state. */
+export async function loadCheckpointWeights(dir: string, model: tf.LayersModel): Promise<TrainerState> {
+  const source = resolveCheckpointDir(dir);
+  if (!source) throw new Error(`no checkpoint in ${dir}`);
+  await loadWeightsInto(source, model);
+  return readCheckpointState(source)!;
+}
+
+/** A checkpoint's trainer state, or undefined when there is no checkpoint in `dir`. */
+export function readCheckpointState(dir: string): TrainerState | undefined {
+  const source = resolveCheckpointDir(dir);
+  if (!source) return undefined;
+  return JSON.parse(fs.readFileSync(path.join(source, STATE_JSON), 'utf8')) as TrainerState;
+}
+
+/** Copies a checkpoint folder, replacing `to` the way saveCheckpoint does (old or new, never torn). */
+export function copyCheckpoint(from: string, to: string): void {
+  const source = resolveCheckpointDir(from);
+  if (!source) throw new Error(`no checkpoint in ${from}`);
+  const tmp = `${to}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.cpSync(source, tmp, { recursive: true });
+  const old = `${to}.old`;
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(to)) fs.renameSync(to, old);
+  fs.renameSync(tmp, to);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+async function loadWeightsInto(source: string, model: tf.LayersModel): Promise<void> {
+  const saved = await tf.loadLayersModel(fileSystemHandler(path.join(source, MODEL_JSON)));
+  try {
+    const weights = saved.getWeights();
+    const expected = model.getWeights();
+    if (weights.length !== expected.length || weights.some((w, i) => !tf.util.arraysEqual(w.shape, expected[i].shape))) {
+      throw new Error(`the checkpoint in ${source} does not fit the model built from the model file (was the model changed?)`);
+    }
+    model.setWeights(weights);
+  } finally {
+    saved.dispose();
+  }
 }
 
 function joinWeightData(data: tf.io.WeightData | undefined): Uint8Array {

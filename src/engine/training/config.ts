@@ -3,6 +3,7 @@
  * caller's overrides. Every value is checked, and a bad one is reported with where it came from.
  */
 import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engine';
+import { checkCallbacks, mergeCallbacks } from './callbacks';
 import { checkLossSpec } from './losses';
 
 export const DEFAULT_TRAINING: TrainingConfig = {
@@ -33,8 +34,8 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
   validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
-  // Checked in detail by the callbacks module.
-  callbacks: (v) => (v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v)) ? undefined : 'an object'),
+  // Checked in detail (with the key at fault) by checkCallbacks, in resolveTrainingConfig.
+  callbacks: () => undefined,
 };
 
 /** Keys a model file may set that the engine reads elsewhere (later features); accepted, not checked here. */
@@ -57,6 +58,11 @@ export function resolveTrainingConfig(
       if (!check) {
         if (PASS_THROUGH.has(key)) continue;
         throw new Error(`${origin}.${key}: unknown setting (known: ${Object.keys(CHECKS).join(', ')})`);
+      }
+      if (key === 'callbacks') {
+        // Per callback, an override's options are merged into the model file's (see mergeCallbacks).
+        config.callbacks = mergeCallbacks(config.callbacks as TrainingConfig['callbacks'], checkCallbacks(value, origin));
+        continue;
       }
       const normalised = key === 'optimizer' && typeof value === 'string' ? value.toLowerCase() : value;
       const expected = check(normalised);

@@ -27,6 +27,21 @@ export function makeOptimizer(
   }
 }
 
+/**
+ * Changes the rate an optimizer uses from its next step on (ReduceLROnPlateau). Adam (ours, fused, and
+ * tfjs's), RMSprop read their `learningRate` field at every step; SGD and momentum keep a scalar tensor made
+ * from it, which only `setLearningRate` refreshes.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(learningRate);
+  else o.learningRate = learningRate;
+}
+
+export function getLearningRate(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
 export type LossFn = (labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar;
 
 /** Names `training.loss` takes (with their aliases); the losses themselves are in ./losses. */

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {
   BackendReport,
   EpochMetrics,
+  TrainEventParams,
   TrainFinishedParams,
   TrainingConfig,
   TrainProgressParams,
@@ -33,20 +34,50 @@ import { readNormalization, resolveNormalization, writeNormalization } from '../
 import { selectSplits } from '../data/splits';
 import { displayPath, loadModelFile, ModelFileError } from '../model/modelFile';
 import { derivedRandom, seedMathRandom, shuffleInPlace } from '../util/random';
+import {
+  type CallbackEvent,
+  CallbackRunner,
+  callbacksConfigOf,
+  type CallbacksState,
+  type ResolvedCallbacks,
+  resolveCallbacks,
+} from './callbacks';
 import { resolveTrainingConfig } from './config';
-import { restoreCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
-import { countCorrect, type LossFn, lossFunction, makeOptimizer, trainableVariables, trainStep } from './step';
+import {
+  copyCheckpoint,
+  loadCheckpointWeights,
+  readCheckpointState,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type TrainerState,
+} from './checkpoint';
+import {
+  countCorrect,
+  type LossFn,
+  lossFunction,
+  makeOptimizer,
+  setLearningRate,
+  trainableVariables,
+  trainStep,
+} from './step';
 
 export interface TrainerEvents {
   started(params: TrainStartedParams): void;
   progress(params: TrainProgressParams): void;
   finished(params: TrainFinishedParams): void;
+  /** A callback acted (also written to metrics.jsonl as a record of kind 'event'). */
+  event(params: TrainEventParams): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
 /** Batch progress is sent at most this often: enough for a live chart, cheap for training. */
 export const PROGRESS_INTERVAL_MS = 250;
 const EVAL_BATCH = 256;
+/**
+ * EarlyStopping's best weights, when they are not those in checkpoints/best (another monitor, a minDelta,
+ * or ModelCheckpoint off): kept on disk so that restoreBestWeights works after a resume too.
+ */
+export const EARLY_STOPPING_DIR = 'early-stopping';
 
 export class TrainingRun {
   readonly runId: string;
@@ -54,6 +85,8 @@ export class TrainingRun {
   private record: RunRecord;
   private stopRequested = false;
   private readonly resuming: boolean;
+  /** The last finished epoch's metrics: a failed run reports them too. */
+  private lastMetrics: EpochMetrics | undefined;
 
   /** Creates (or, to resume, reopens) the run folder; training starts with `train()`. */
   constructor(
@@ -115,7 +148,7 @@ export class TrainingRun {
       this.events.log('error', `run ${this.runId} failed: ${message}`);
       this.record = { ...this.record, status: 'failed', error: message, endTime: new Date().toISOString() };
       writeRunRecord(this.runDir, this.record);
-      result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message };
+      result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message, metrics: this.lastMetrics };
     }
     this.events.finished(result);
     return result;
@@ -129,7 +162,7 @@ export class TrainingRun {
     const modelFile = this.record.modelFile;
     const loaded = await loadModelFile(modelFile);
     const baseConfig = this.resuming ? this.record.config : {};
-    const config = resolveTrainingConfig(
+    let config = resolveTrainingConfig(
       { ...loaded.training, ...baseConfig },
       displayPath(modelFile),
       this.params.overrides,
@@ -156,13 +189,20 @@ export class TrainingRun {
     const augment = parseAugment(loaded.training.augment ?? dataset.augment, augmentOrigin, dataset.shape);
     if (augment) this.events.log('info', `augmentation: ${describeAugment(augment)}`);
     const numClasses = dataset.classNames.length;
+    // Now that it is known whether there is validation data: the default monitor, and val_* monitors checked.
+    const callbacks = resolveCallbacks(config.callbacks, valIdx.length > 0, (name) =>
+      this.params.overrides.callbacks?.[name] !== undefined ? 'option' : `${displayPath(modelFile)}: training`,
+    );
+    config = { ...config, callbacks: callbacksConfigOf(callbacks) };
+    this.record.config = config;
+    writeRunRecord(this.runDir, this.record);
 
     const model = loaded.build({ inputShape: [...dataset.shape], numClasses });
     const optimizer = makeOptimizer(config);
     try {
       checkOutputShape(model, numClasses, modelFile, dataset);
       const loss = lossFunction(config.loss);
-      return await this.loop(model, optimizer, loss, config, new Batcher(dataset, normalization, augment), trainIdx, valIdx, backend);
+      return await this.loop(model, optimizer, loss, config, callbacks, new Batcher(dataset, normalization, augment), trainIdx, valIdx, backend);
     } finally {
       optimizer.dispose();
       model.dispose();
@@ -174,29 +214,45 @@ export class TrainingRun {
     optimizer: tf.Optimizer,
     loss: LossFn,
     config: TrainingConfig,
+    callbacks: ResolvedCallbacks,
     batcher: Batcher,
     trainIdx: Uint32Array,
     valIdx: Uint32Array,
     backend: BackendReport,
   ): Promise<TrainFinishedParams> {
     const checkpoints = path.join(this.runDir, CHECKPOINTS_DIR);
+    const lastDir = path.join(checkpoints, 'last');
+    const bestDir = path.join(checkpoints, 'best');
+    const earlyStoppingDir = path.join(checkpoints, EARLY_STOPPING_DIR);
     let state: TrainerState = {
       epoch: 0,
       step: 0,
-      monitor: valIdx.length > 0 ? 'val_loss' : 'loss',
+      monitor: callbacks.modelCheckpoint?.monitor ?? (valIdx.length > 0 ? 'val_loss' : 'loss'),
       best: null,
       time: Date.now(),
       metrics: {},
     };
+    let restoredCallbacks: Partial<CallbacksState> | undefined;
     if (this.resuming) {
-      const restored = await restoreCheckpoint(path.join(checkpoints, 'last'), model, optimizer);
+      const restored = await restoreCheckpoint(lastDir, model, optimizer);
       state = restored.state;
+      // A checkpoint from before callbacks has ModelCheckpoint's best only.
+      restoredCallbacks = state.callbacks ?? {
+        modelCheckpoint: { monitor: state.monitor, best: state.best, bestEpoch: readCheckpointState(bestDir)?.epoch ?? 0 },
+      };
       this.events.log(
         'info',
         `resuming ${this.runId} after epoch ${state.epoch}, step ${state.step}` +
           (restored.optimizerRestored ? ', optimizer state restored' : ', optimizer state not restored'),
       );
     }
+    const runner = new CallbackRunner(callbacks, config.learningRate, restoredCallbacks);
+    // An explicit rate wins over the one a resumed run's ReduceLROnPlateau had reached.
+    if (this.params.overrides.learningRate !== undefined) runner.learningRate = config.learningRate;
+    else if (runner.learningRate !== config.learningRate) {
+      this.events.log('info', `learning rate ${runner.learningRate} (as ReduceLROnPlateau left it)`);
+    }
+    setLearningRate(optimizer, runner.learningRate);
 
     this.events.started({
       runId: this.runId,
@@ -213,18 +269,27 @@ export class TrainingRun {
     const varList = trainableVariables(model);
     const batchesPerEpoch = Math.ceil(trainIdx.length / config.batchSize);
     const metricsFile = path.join(this.runDir, METRICS_FILE);
-    let lastMetrics: EpochMetrics | undefined;
     // Across epochs too: the first batch of an epoch must not follow the last one's report too closely.
     let lastEmit = 0;
+    const emitEvent = (epoch: number, step: number, event: CallbackEvent, lossValue: number) => {
+      const time = Date.now();
+      const value = event.value !== undefined && Number.isFinite(event.value) ? event.value : undefined;
+      const { kind, message, metric, learningRate } = event;
+      this.events.event({ runId: this.runId, kind, epoch, step, time, message, metric, value, learningRate });
+      appendMetric(metricsFile, { kind: 'event', event: kind, epoch, step, time, loss: lossValue, message, metric, value, learningRate });
+      this.events.log('info', `epoch ${epoch}: ${message}`);
+    };
 
     for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
       const order = shuffleInPlace(trainIdx.slice(), derivedRandom(config.seed, epoch));
       const epochStart = Date.now();
+      const learningRate = runner.learningRate;
       let lossSum = 0;
       let correctSum = 0;
       let seen = 0;
+      let nonFiniteReported = false;
       for (let b = 0; b < batchesPerEpoch; b++) {
-        if (this.stopRequested) return this.end('stopped', lastMetrics);
+        if (this.stopRequested) return this.end('stopped', this.lastMetrics);
         const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, order.length));
         const { x, y } = batcher.batch(idx, derivedRandom(config.seed, 0xa06e, epoch, b));
         const out = trainStep(model, optimizer, loss, x, y, varList);
@@ -232,7 +297,17 @@ export class TrainingRun {
         const correct = (await out.correct.data())[0];
         tf.dispose([x, y, out.loss, out.correct]);
         if (!Number.isFinite(batchLoss)) {
-          throw new Error(`the loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
+          const where = `epoch ${epoch}, batch ${b + 1}`;
+          // TerminateOnNaN ends the run (failed) before the poisoned weights reach a checkpoint; without it,
+          // training goes on as in Keras, and the event is reported once per epoch.
+          if (callbacks.terminateOnNaN) {
+            emitEvent(epoch, state.step + 1, { kind: 'nonFinite', message: `the loss became ${batchLoss} at ${where}: run stopped (TerminateOnNaN)` }, batchLoss);
+            throw new Error(`the loss became ${batchLoss} at ${where}; lower the learning rate`);
+          }
+          if (!nonFiniteReported) {
+            nonFiniteReported = true;
+            emitEvent(epoch, state.step + 1, { kind: 'nonFinite', message: `the loss became ${batchLoss} at ${where}; training goes on (terminateOnNaN is off)` }, batchLoss);
+          }
         }
         state.step++;
         lossSum += batchLoss * idx.length;
@@ -244,10 +319,10 @@ export class TrainingRun {
           const samplesPerSec = (seen / Math.max(1, now - epochStart)) * 1000;
           const progress: TrainProgressParams = {
             runId: this.runId, kind: 'batch', epoch, epochs: config.epochs, batch: b + 1, batchesPerEpoch,
-            step: state.step, loss: batchLoss, samplesPerSec, time: now,
+            step: state.step, loss: batchLoss, samplesPerSec, time: now, learningRate,
           };
           this.events.progress(progress);
-          appendMetric(metricsFile, { kind: 'batch', epoch, step: state.step, time: now, loss: batchLoss, samplesPerSec });
+          appendMetric(metricsFile, { kind: 'batch', epoch, step: state.step, time: now, loss: batchLoss, samplesPerSec, learningRate });
         }
         // Let the JSON-RPC connection handle `train/stop` and requests between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -257,22 +332,65 @@ export class TrainingRun {
       if (valIdx.length > 0) Object.assign(metrics, await evaluate(model, loss, batcher, valIdx));
       const now = Date.now();
       const samplesPerSec = (seen / Math.max(1, trainTime)) * 1000;
-      appendMetric(metricsFile, { kind: 'epoch', epoch, step: state.step, time: now, ...metrics, samplesPerSec });
-      lastMetrics = metrics;
+      appendMetric(metricsFile, { kind: 'epoch', epoch, step: state.step, time: now, ...metrics, samplesPerSec, learningRate });
+      this.lastMetrics = metrics;
 
-      const monitored = metrics[state.monitor as keyof EpochMetrics] ?? metrics.loss;
-      const improved = state.best === null || monitored < state.best;
-      state = { ...state, epoch, time: now, metrics: { ...metrics } as Record<string, number>, best: improved ? monitored : state.best };
-      await saveCheckpoint(path.join(checkpoints, 'last'), model, optimizer, state);
-      if (improved) await saveCheckpoint(path.join(checkpoints, 'best'), model, null, state);
+      const bestEpochBefore = runner.bestCheckpointEpoch;
+      const earlyStoppingEpochBefore = runner.earlyStoppingBestEpoch;
+      const decision = runner.onEpochEnd(epoch, metrics);
+      if (decision.learningRate !== undefined) setLearningRate(optimizer, decision.learningRate);
+      const callbackState = runner.state();
+      state = {
+        ...state,
+        epoch,
+        time: now,
+        metrics: { ...metrics } as Record<string, number>,
+        best: callbackState.modelCheckpoint?.best ?? null,
+        callbacks: callbackState,
+      };
+      if (callbacks.earlyStopping?.restoreBestWeights) {
+        // EarlyStopping's best weights stay on disk: in checkpoints/best while that holds its best epoch,
+        // else in checkpoints/early-stopping (moved there before checkpoints/best moves on).
+        if (decision.saveBest && !decision.earlyStoppingImproved && earlyStoppingEpochBefore > 0 && earlyStoppingEpochBefore === bestEpochBefore) {
+          copyCheckpoint(bestDir, earlyStoppingDir);
+        }
+        if (decision.earlyStoppingImproved && !decision.saveBest) await saveCheckpoint(earlyStoppingDir, model, null, state);
+      }
+      if (decision.saveBest) await saveCheckpoint(bestDir, model, null, state);
+      const events = decision.events;
+      if (decision.restoreEpoch !== undefined) {
+        const restoreEpoch = decision.restoreEpoch;
+        const found = await restoreEpochWeights(model, restoreEpoch, [bestDir, earlyStoppingDir]);
+        const stop = events.find((e) => e.kind === 'earlyStop')!;
+        if (found) {
+          // checkpoints/last gets the restored weights: what a user loads, exports or resumes is the best model.
+          state = { ...state, restoredFromEpoch: restoreEpoch };
+          const monitor = callbacks.earlyStopping!.monitor;
+          events.push({
+            kind: 'restoredBest',
+            metric: monitor,
+            value: stop.value,
+            message: `restored the weights of epoch ${restoreEpoch} (${monitor} ${Number(stop.value!.toPrecision(4))}) into checkpoints/last`,
+          });
+        } else {
+          stop.message = stop.message.replace(', weights restored', `; the weights of epoch ${restoreEpoch} were not found, the last ones are kept`);
+        }
+      }
+      await saveCheckpoint(lastDir, model, optimizer, state);
       this.record = { ...this.record, epochsCompleted: epoch, lastMetrics: { ...metrics } as Record<string, number> };
       writeRunRecord(this.runDir, this.record);
       this.events.progress({
         runId: this.runId, kind: 'epoch', epoch, epochs: config.epochs, batch: batchesPerEpoch, batchesPerEpoch,
-        step: state.step, loss: metrics.loss, metrics, samplesPerSec, time: now,
+        step: state.step, loss: metrics.loss, metrics, samplesPerSec, time: now, learningRate,
       });
+      // After the epoch's line: what the callbacks made of it.
+      for (const event of events) emitEvent(epoch, state.step, event, metrics.loss);
+      if (decision.stop) {
+        this.events.log('info', `early stop after epoch ${epoch} of ${config.epochs}`);
+        return this.end('completed', metrics);
+      }
     }
-    return this.end('completed', lastMetrics);
+    return this.end('completed', this.lastMetrics);
   }
 
   private end(status: 'completed' | 'stopped', metrics: EpochMetrics | undefined): TrainFinishedParams {
@@ -287,7 +405,7 @@ export class TrainingRun {
  * Turns stored samples (uint8 images or float values) into normalised float32 batches one at a time, so a
  * dataset costs its bytes, not 4x; training batches (given a seeded `random`) are augmented on the fly.
  */
-class Batcher {
+export class Batcher {
   constructor(
     private readonly dataset: ImageDataset,
     private readonly normalization: Normalization,
@@ -306,7 +424,7 @@ class Batcher {
   }
 }
 
-async function evaluate(
+export async function evaluate(
   model: tf.LayersModel,
   loss: LossFn,
   batcher: Batcher,
@@ -338,6 +456,17 @@ function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: 
         `end the model with a dense layer of numClasses (${numClasses}) units`,
     );
   }
+}
+
+/** Puts the weights of `epoch` back into the model from whichever of `dirs` holds that epoch; false when none does. */
+async function restoreEpochWeights(model: tf.LayersModel, epoch: number, dirs: string[]): Promise<boolean> {
+  for (const dir of dirs) {
+    if (readCheckpointState(dir)?.epoch === epoch) {
+      await loadCheckpointWeights(dir, model);
+      return true;
+    }
+  }
+  return false;
 }
 
 function appendMetric(file: string, record: MetricRecord): void {
