@@ -121,6 +121,17 @@ export class TextEditor {
     });
   }
 
+  /** CodeLens rows shown now in the visible part of the editor, as displayed ('Train | Summary | ...'). */
+  async codeLenses(): Promise<string[]> {
+    const rows = await this.root.locator('.codelens-decoration').allTextContents();
+    return rows.map((t) => t.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim()).filter(Boolean);
+  }
+
+  /** Error squiggles shown now: how many. */
+  async errorSquiggles(): Promise<number> {
+    return this.root.locator('.squiggly-error').count();
+  }
+
   /** Waits until some inlay hint's text matches, and returns the hints shown then. */
   async waitForInlayHint(pattern: string | RegExp, timeout = ms(30_000)): Promise<InlayHint[]> {
     const deadline = Date.now() + timeout;
