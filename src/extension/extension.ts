@@ -16,6 +16,7 @@
  *   datasetPreview.ts  Preview Dataset: the webview (webviews/datasetPreview/) fed by data/preview
  *   views/             the Models and Runs views; Train with Options, Resume Run, Select Backend, run commands
  *   inspection/editorInsights.ts  layer-line inlay hints, build-error diagnostics, CodeLens and hovers in model files
+ *   inspection/panels.ts  Summary, Feature Maps, Filters, Equivariance: webviews (webviews/inspect/) fed by model/summary and inspect/*
  *   dashboard/         Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
  *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
  *   trust.ts           Workspace Trust gate
@@ -30,6 +31,7 @@ import { restartEngine, showEngineLog } from './engineCommands';
 import { EngineHost } from './engineHost';
 import { registerEditorInsights } from './inspection/editorInsights';
 import { FeatureMapStore } from './inspection/featureMapStore';
+import { registerInspectionPanels } from './inspection/panels';
 import { createLogChannel, errorMessage } from './log';
 import { newModelFromTemplate } from './newModelCommand';
 import { TrainingStatusBar } from './statusBar';
@@ -89,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): void {
   } catch (err) {
     log.error(`The model file insights (inlay hints, CodeLens) could not be registered: ${errorMessage(err)}`);
   }
+  // Show Model Summary / Feature Maps / Learned Filters, Probe Shift Equivariance (webviews beside the editor).
+  context.subscriptions.push(registerInspectionPanels({ extensionUri: context.extensionUri, engine, log, featureMaps }));
   void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
 
   const ms = performance.now() - start;

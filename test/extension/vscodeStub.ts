@@ -128,6 +128,8 @@ export const ui = {
   saveDialogAnswer: (): Uri | undefined => undefined,
   /** Files opened with showTextDocument, the clipboard, settings written with update(), tree views' selections. */
   opened: [] as string[],
+  /** The options of each showTextDocument (viewColumn, selection: where a line was revealed). */
+  openedOptions: [] as unknown[],
   clipboard: '',
   updates: [] as { key: string; value: unknown; target: unknown }[],
   selections: new Map<string, unknown[]>(),
@@ -153,6 +155,7 @@ export const ui = {
     this.pickAnswers = [];
     this.inputAnswers = [];
     this.opened = [];
+    this.openedOptions = [];
     this.updates = [];
     this.messageAnswer = () => undefined;
   },
@@ -208,8 +211,9 @@ export const window = {
   showOpenDialog: async () => ui.openDialogAnswer(),
   showSaveDialog: async () => ui.saveDialogAnswer(),
   showInputBox: async (options: { title?: string; prompt?: string; value?: string; validateInput?: (t: string) => unknown }) => ui.inputAnswers.shift()?.(options),
-  showTextDocument: async (uri: Uri) => {
+  showTextDocument: async (uri: Uri, options?: unknown) => {
     ui.opened.push(uri.fsPath);
+    ui.openedOptions.push(options);
     return { document: { uri } };
   },
   createTreeView: (id: string) => {

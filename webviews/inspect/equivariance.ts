@@ -10,7 +10,8 @@ import type { EquivarianceResult } from '../../src/protocol/engine';
 import { MAX_PROBE_SHIFT, parseEquivarianceUpdate, type EquivarianceAction, type EquivarianceUpdate, type InspectContext } from '../../src/protocol/webview';
 import { button, el, lineLink, numberField, select, themeColour } from './dom';
 import { percent, valueText } from './format';
-import { sampleChoice, sampleControls, validCheckpoint, type SampleState } from './sample';
+import { sampleChoice, validCheckpoint, type SampleState } from './sample';
+import { sampleControls } from './sampleControls';
 import { base64ToBytes } from './tensor';
 import './style.css';
 

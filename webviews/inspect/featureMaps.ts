@@ -11,7 +11,8 @@ import { lutIndex, VIRIDIS } from './colormap';
 import { button, checkbox, el, lineLink, select, sizedCanvas } from './dom';
 import { percent, shapeText, valueText } from './format';
 import { tileAt, tileLayout, tileOrigin, tileScale, type TileLayout } from './layout';
-import { sampleChoice, sampleControls, validCheckpoint, type SampleState } from './sample';
+import { sampleChoice, validCheckpoint, type SampleState } from './sample';
+import { sampleControls } from './sampleControls';
 import { base64ToBytes, channelRanges, dequantiseMap, mapGeometry } from './tensor';
 import './style.css';
 
