@@ -234,6 +234,23 @@ describe('model file insights with the real engine', () => {
     }
   });
 
+  it('unsaved edits above a layer line: its hint follows the line, and an edited line loses it', async () => {
+    await hints(LENET);
+    const text = fs.readFileSync(LENET, 'utf8').split('\n');
+    const conv = lineOf(LENET, 'tf.layers.conv2d({ inputShape');
+    const dense = lineOf(LENET, 'units: 84');
+    const edited = [...text.slice(0, conv), '  // a new comment', '  // and another', ...text.slice(conv)];
+    edited[dense + 2] = edited[dense + 2].replace('84', '86');
+    const dirty = { ...doc(LENET), isDirty: true, lineCount: edited.length, lineAt: (i: number) => ({ text: edited[i], range: new vscode.Range(i, 0, i, edited[i].length) }) };
+    const shown = Object.fromEntries((provider('inlayHints').provideInlayHints(dirty, everything) as vscode.InlayHint[]).map((h) => [h.position.line, h.label]));
+    assert.equal(shown[conv + 2], '→ 28×28×6 · 156 params');
+    assert.equal(shown[dense + 2], undefined, 'the edited line waits for the next save');
+    assert.equal(Object.keys(shown).length, 7);
+    const pools = text.flatMap((l, i) => (l.includes('averagePooling2d') ? [i] : []));
+    assert.deepEqual([shown[pools[0] + 2], shown[pools[1] + 2]], ['→ 14×14×6 · 0 params', '→ 5×5×16 · 0 params'], 'two identical lines keep their order');
+    assert.equal(mod.currentLine(['a', 'b'], 5, dirty as never), undefined);
+  });
+
   it('hover on a layer line: its numbers, and a PNG strip of its feature maps from the last FeatureMapsResult', async () => {
     await hints(LENET);
     const convLine = lineOf(LENET, 'tf.layers.conv2d({ inputShape');

@@ -39,18 +39,27 @@ export interface EditorInsightsDeps {
   featureMaps: FeatureMapStore;
 }
 
-/** A summary's line (1-based) in the document as it is now: the same line if unchanged, else where its text moved. */
-export function currentLine(saved: readonly string[], line1: number, document: Pick<vscode.TextDocument, 'lineCount' | 'lineAt'>): number | undefined {
+/**
+ * A summary's line (1-based) in the document as it is now: the same line if unchanged, else the nearest line
+ * with its text at or after `minLine` (lines are mapped in order, so that two identical layer lines keep
+ * their order when lines are added above them).
+ */
+export function currentLine(
+  saved: readonly string[],
+  line1: number,
+  document: Pick<vscode.TextDocument, 'lineCount' | 'lineAt'>,
+  minLine = 0,
+): number | undefined {
   const index = line1 - 1;
   const text = saved[index];
   if (text === undefined) return undefined;
-  if (index < document.lineCount && document.lineAt(index).text === text) return index;
-  // Edited since the last save: the nearest line with the same text (a layer line is rarely repeated).
+  const matches = (i: number) => i >= minLine && i < document.lineCount && document.lineAt(i).text === text;
+  if (matches(index)) return index;
+  // Edited since the last save: look around (a layer line is rarely repeated).
   if (!text.trim()) return undefined;
   for (let d = 1; d < 200; d++) {
-    for (const i of [index - d, index + d]) {
-      if (i >= 0 && i < document.lineCount && document.lineAt(i).text === text) return i;
-    }
+    if (matches(index - d)) return index - d;
+    if (matches(index + d)) return index + d;
   }
   return undefined;
 }
@@ -168,9 +177,12 @@ export class EditorInsights implements vscode.Disposable {
     const insight = this.insights.get(document.uri.fsPath);
     if (insight?.kind !== 'summary') return [];
     const out: { line: number; layers: LayerSummary[]; insight: Extract<FileInsight, { kind: 'summary' }> }[] = [];
+    let next = 0;
     for (const [line1, layers] of layersByLine(insight.summary)) {
-      const line = currentLine(insight.lines, line1, document);
-      if (line !== undefined) out.push({ line, layers, insight });
+      const line = currentLine(insight.lines, line1, document, next);
+      if (line === undefined) continue;
+      out.push({ line, layers, insight });
+      next = line + 1;
     }
     return out;
   }
