@@ -258,7 +258,7 @@ describe('model file insights with the real engine', () => {
     const hover = (line: number) => provider('hover').provideHover(doc(LENET), new vscode.Position(line, 4)) as Promise<vscode.Hover | undefined>;
 
     const plain = (await hover(denseLine))!;
-    assert.match(plain.contents.value, /^\*\*dense_Dense\d+\*\* · Dense · 120 · 48,120 params · 48K MACs/);
+    assert.match(plain.contents.value, /^\*\*dense\\_Dense\d+\*\* · Dense · 120 · 48,120 params · 48K MACs/);
     assert.match(plain.contents.value, /\[Show feature maps\]\(command:dlLab\.showFeatureMaps\?/);
     assert.equal(await hover(lineOf(LENET, 'export const training')), undefined, 'no hover off layer lines');
 
@@ -282,7 +282,7 @@ describe('model file insights with the real engine', () => {
     assert.deepEqual(px(0), [68, 1, 84], 'left edge: viridis 0');
     assert.notDeepEqual(px(55), px(0), 'the ramp rises across a tile');
     assert.match(md, /_6 channels_/);
-    assert.match(md, /For sample #12 \(ring\), untrained weights/);
+    assert.match(md, /For sample \\#12 \(ring\), untrained weights/, 'names are escaped, not Markdown');
     assert.equal((withMaps.contents as vscode.MarkdownString).isTrusted && typeof withMaps.contents.isTrusted, 'object');
   });
 });

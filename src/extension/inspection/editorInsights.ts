@@ -216,17 +216,17 @@ export class EditorInsights implements vscode.Disposable {
     if (!entry) return undefined;
     const maps = this.deps.featureMaps.get(document.uri.fsPath);
     const md = new vscode.MarkdownString(undefined, true);
+    // Only the link below may run a command; the image is Markdown (no HTML needed).
     md.isTrusted = { enabledCommands: ['dlLab.showFeatureMaps'] };
-    md.supportHtml = true;
     for (const layer of entry.layers) {
       const field = typeof layer.receptiveField === 'number' ? ` · receptive field ${layer.receptiveField}×${layer.receptiveField}` : '';
-      md.appendMarkdown(`**${layer.name}** · ${layer.type} · ${formatShape(layer.outputShape)} · ${formatParams(layer.params)} · ${formatMacs(layer.macs)} MACs${field}\n\n`);
+      md.appendMarkdown(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.type)} · ${formatShape(layer.outputShape)} · ${formatParams(layer.params)} · ${formatMacs(layer.macs)} MACs${field}\n\n`);
       const map = maps?.layers.find((m) => m.layer === layer.name);
       if (map) {
         try {
           const { drawFeatureMapStrip, pngDataUri } = await import('./featureMapStrip');
           const strip = drawFeatureMapStrip(map);
-          md.appendMarkdown(`![${layer.name} feature maps](${pngDataUri(strip.png)})\n\n`);
+          md.appendMarkdown(`![feature maps](${pngDataUri(strip.png)})\n\n`);
           md.appendMarkdown(`_${strip.shown < strip.channels ? `first ${strip.shown} of ${strip.channels} channels` : `${strip.channels} channels`}_\n\n`);
         } catch (err) {
           this.deps.log.warn(`feature maps of ${layer.name} could not be drawn: ${(err as Error).message}`);
@@ -236,7 +236,7 @@ export class EditorInsights implements vscode.Disposable {
     if (maps) {
       const s = maps.sample;
       const which = s.index !== null ? `sample #${s.index}` : s.file ? `image ${s.file}` : 'the sample';
-      md.appendMarkdown(`_For ${which}${s.className ? ` (${s.className})` : ''}, ${maps.checkpoint} weights._ `);
+      md.appendMarkdown(`_For ${escapeMarkdown(which)}${s.className ? ` (${escapeMarkdown(s.className)})` : ''}, ${maps.checkpoint} weights._ `);
     }
     const args = encodeURIComponent(JSON.stringify([document.uri]));
     md.appendMarkdown(`[${maps ? 'Open feature maps' : 'Show feature maps'}](command:dlLab.showFeatureMaps?${args})`);
@@ -280,6 +280,11 @@ export class EditorInsights implements vscode.Disposable {
     this.insights.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Layer and class names come from user code: shown as text, not Markdown. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 function readLines(file: string): string[] {
