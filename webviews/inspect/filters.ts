@@ -162,7 +162,7 @@ function sideView(result: FiltersResult, l: LayerFilters): HTMLElement {
   let origin: (index: number) => [number, number];
   if (cin === 3 || cin === 1) {
     count = Math.min(cout, RGB_SHOWN);
-    layout = tileLayout(count, kh, kw, { availableWidth: width, target: 36, gap: 3 });
+    layout = tileLayout(count, kh, kw, { availableWidth: width, target: 44, gap: 4 });
     atlas = new ImageData(layout.columns * kw, layout.rows * kh);
     origin = (o) => [(o % layout.columns) * kw, Math.floor(o / layout.columns) * kh];
     for (let o = 0; o < count; o++) {

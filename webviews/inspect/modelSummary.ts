@@ -87,7 +87,7 @@ function summaryPage(title: string, s: ModelSummary): HTMLElement[] {
     el('header', {}, el('h1', {}, `${s.name}`, el('span', { class: 'subtitle' }, ` · ${title}`)), totals, el('div', { class: 'actions' }, button('Refresh', () => vscode.postMessage({ type: 'refresh' }), { secondary: true }))),
     el('p', { class: 'note' }, 'Click a row to reveal the line that created the layer. Bars: share of the model’s parameters and MACs.'),
     el('div', { class: 'table-wrap' }, table),
-    el('p', { class: 'note' }, `MACs: ${s.macsConvention}`),
+    el('p', { class: 'note' }, `MACs ${s.macsConvention}`),
   ];
 }
 
