@@ -46,7 +46,7 @@ Commands:
       --json               one JSON object per line; the last is {"event":"end",...}
       --verbose            also print the engine's log
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
-  bench                Training throughput of LeNet-5 per backend, against PyTorch  [--json]
+  bench                Training throughput of LeNet-5 per backend, against PyTorch; feature-map latency  [--json]
   info                 Engine version and which backends are available here  [--json]
   data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
   summary <model-file> Layers, output shapes, parameters and MACs of a model file
