@@ -38,6 +38,7 @@ Commands:
   train <model-file>   Train a model file (*.model.ts / *.model.js)
       --data D             synthetic:shapes (default) or a dataset path
       --epochs N  --batch-size N  --lr X  --optimizer adam|sgd|rmsprop  --seed N
+      --weight-decay X     L2 weight decay added to the gradients (PyTorch's weight_decay)
       --validation-split X
       --early-stopping N   stop when val_loss has not improved for N epochs (restores the best weights)
       --backend B          auto (default), ${BACKENDS.join(', ')}; or set DL_LAB_BACKEND
@@ -71,6 +72,7 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   seed: { type: 'string' },
   'validation-split': { type: 'string' },
+  'weight-decay': { type: 'string' },
   'early-stopping': { type: 'string' },
   backend: { type: 'string' },
   'runs-dir': { type: 'string' },
@@ -176,6 +178,7 @@ function overridesFrom(values: Values): Partial<TrainingConfig> {
   overrides.batchSize = int('batch-size', values['batch-size'], 1);
   overrides.seed = int('seed', values.seed, 0);
   overrides.learningRate = num('lr', values.lr);
+  overrides.weightDecay = num('weight-decay', values['weight-decay']);
   overrides.validationSplit = num('validation-split', values['validation-split']);
   const patience = int('early-stopping', values['early-stopping'], 1);
   if (patience !== undefined) overrides.callbacks = { earlyStopping: { patience } };

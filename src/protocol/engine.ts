@@ -46,6 +46,11 @@ export interface TrainingConfig {
   learningRate: number;
   /** SGD and RMSprop momentum. */
   momentum: number;
+  /**
+   * L2 weight decay as PyTorch's optimizers apply it: `weightDecay * w` is added to every trainable
+   * weight's gradient (biases and normalisation included). 0 (the default) turns it off.
+   */
+  weightDecay?: number;
   /** A loss name, or a name with options (see src/engine/training/losses.ts). */
   loss: string | LossSpec;
   metrics: string[];

@@ -511,6 +511,8 @@ export const training = {
   learningRate: \${4:0.001},
   // SGD and RMSprop only.
   momentum: \${5:0.9},
+  // L2 weight decay added to every gradient, as PyTorch's weight_decay (0: none).
+  weightDecay: 0,
   // softmaxCrossEntropy takes logits: then the last layer has no softmax.
   loss: '\${6|categoricalCrossentropy,sparseCategoricalCrossentropy,softmaxCrossEntropy,meanSquaredError|}',
   metrics: ['accuracy'],
@@ -547,13 +549,14 @@ export const training = {
 const ALEXNET_TRAINING = `// AlexNet's training settings (Krizhevsky et al. 2012): SGD, momentum 0.9, learning rate 0.01 (divided
 // by 10 when validation error stalls), batch 128, about 90 epochs, dropout 0.5 in the first two dense
 // layers; augmentation by random 224x224 crops of 256x256 images with horizontal flips, and PCA colour
-// noise (here: brightness and contrast). Weight decay 0.0005 is not available here.
+// noise (here: brightness and contrast), weight decay 0.0005.
 export const training = {
   epochs: \${1:90},
   batchSize: 128,
   optimizer: 'sgd',
   learningRate: 0.01,
   momentum: 0.9,
+  weightDecay: 0.0005,
   loss: 'categoricalCrossentropy',
   metrics: ['accuracy'],
   validationSplit: 0.1,

@@ -12,6 +12,7 @@ export const DEFAULT_TRAINING: TrainingConfig = {
   optimizer: 'adam',
   learningRate: 0.001,
   momentum: 0,
+  weightDecay: 0,
   loss: 'categoricalCrossentropy',
   metrics: ['accuracy'],
   validationSplit: 0.1,
@@ -34,6 +35,7 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
   validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
   seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
+  weightDecay: (v) => (typeof v === 'number' && v >= 0 && Number.isFinite(v) ? undefined : 'a number >= 0'),
   // Checked in detail (with the key at fault) by checkCallbacks, in resolveTrainingConfig.
   callbacks: () => undefined,
 };

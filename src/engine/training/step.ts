@@ -69,8 +69,29 @@ export function trainStep(
   y: tf.Tensor,
   /** The model's trainable variables: without it the optimizer would touch every variable in the process. */
   varList: tf.Variable[] = trainableVariables(model),
+  /** L2 weight decay added to each gradient (PyTorch's `weight_decay`); 0: none. */
+  weightDecay = 0,
 ): { loss: tf.Scalar; correct: tf.Scalar } {
   let correct: tf.Scalar | undefined;
+  if (weightDecay > 0) {
+    // Through the gradients rather than a penalty in the loss, so that the reported loss stays the data loss.
+    const lossValue = withInputGradientSkipped(inputConvFilters(model), () => {
+      const { value, grads } = optimizer.computeGradients(() => {
+        const predictions = model.apply(x, { training: true }) as tf.Tensor;
+        correct = tf.keep(countCorrect(y, predictions));
+        return loss(y, predictions);
+      }, varList);
+      const decayed: tf.NamedTensorMap = {};
+      for (const v of varList) {
+        const g = grads[v.name];
+        if (g) decayed[v.name] = tf.tidy(() => tf.add(g, tf.mul(v, weightDecay)));
+      }
+      optimizer.applyGradients(decayed);
+      tf.dispose([...Object.values(grads), ...Object.values(decayed)]);
+      return value;
+    });
+    return { loss: lossValue, correct: correct! };
+  }
   const lossValue = withInputGradientSkipped(
     inputConvFilters(model),
     () =>

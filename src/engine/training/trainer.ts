@@ -292,7 +292,7 @@ export class TrainingRun {
         if (this.stopRequested) return this.end('stopped', this.lastMetrics);
         const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, order.length));
         const { x, y } = batcher.batch(idx, derivedRandom(config.seed, 0xa06e, epoch, b));
-        const out = trainStep(model, optimizer, loss, x, y, varList);
+        const out = trainStep(model, optimizer, loss, x, y, varList, config.weightDecay ?? 0);
         const batchLoss = (await out.loss.data())[0];
         const correct = (await out.correct.data())[0];
         tf.dispose([x, y, out.loss, out.correct]);
