@@ -132,6 +132,30 @@ export class TextEditor {
     return this.root.locator('.squiggly-error').count();
   }
 
+  /**
+   * Hovers the mouse over the first visible token whose text is `token` until the hover widget's text matches
+   * `pattern` (a language server may answer "Loading..." or nothing at first), and returns that text.
+   */
+  async hover(token: string, pattern: RegExp, timeout = ms(60_000)): Promise<string> {
+    const target = this.root.locator('.view-lines .view-line span span', { hasText: new RegExp(`^${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+    const widget = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+    const deadline = Date.now() + timeout;
+    let shown = '';
+    for (;;) {
+      // Away and back: a new hover request each time.
+      await this.page.mouse.move(0, 0);
+      await this.page.waitForTimeout(200);
+      await target.hover();
+      const until = Date.now() + ms(5_000);
+      while (Date.now() < until) {
+        shown = ((await widget.textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ').trim();
+        if (pattern.test(shown)) return shown;
+        await this.page.waitForTimeout(250);
+      }
+      if (Date.now() > deadline) throw new Error(`Hovering ${token}: no hover matching ${pattern} within ${timeout / 1000} s; it shows ${JSON.stringify(shown)}`);
+    }
+  }
+
   /** Waits until some inlay hint's text matches, and returns the hints shown then. */
   async waitForInlayHint(pattern: string | RegExp, timeout = ms(30_000)): Promise<InlayHint[]> {
     const deadline = Date.now() + timeout;
