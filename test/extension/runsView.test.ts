@@ -11,8 +11,9 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunStatus, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engine';
-import { writeRunRecord, type RunRecord } from '../../src/runs/runFolder';
+import type { TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engine';
+import type { RunRecord } from '../../src/runs/runFolder';
+import { writeRun } from './fixtures/runFolders';
 import * as stub from './vscodeStub';
 
 let view: typeof import('../../src/extension/views/runsView');
@@ -34,45 +35,6 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A pid that names no process: one that has exited. */
 const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
-
-export interface RunSpec {
-  model: string;
-  status: RunStatus;
-  epochs?: number;
-  /** val_acc per finished epoch. */
-  valAcc?: number[];
-  pid?: number;
-  start?: string;
-  error?: string;
-}
-
-/** A run folder as the trainer writes it. */
-export function writeRun(runsDir: string, id: string, spec: RunSpec): string {
-  const runDir = path.join(runsDir, id);
-  fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
-  const valAcc = spec.valAcc ?? [];
-  const record: RunRecord = {
-    id,
-    modelFile: spec.model,
-    data: 'synthetic:shapes',
-    config: { epochs: spec.epochs ?? 5, batchSize: 64, optimizer: 'adam', learningRate: 0.002, momentum: 0, loss: 'categoricalCrossentropy', metrics: ['accuracy'], validationSplit: 0.1, seed: 42 },
-    backend: { requested: 'auto', name: 'cpu', reason: 'test' },
-    status: spec.status,
-    startTime: spec.start ?? new Date().toISOString(),
-    ...(spec.status !== 'running' ? { endTime: new Date().toISOString() } : {}),
-    ...(spec.error ? { error: spec.error } : {}),
-    pid: spec.pid ?? process.pid,
-    hostname: os.hostname(),
-    epochsCompleted: valAcc.length,
-  };
-  writeRunRecord(runDir, record);
-  let step = 0;
-  valAcc.forEach((acc, e) => {
-    for (let b = 0; b < 3; b++) fs.appendFileSync(path.join(runDir, 'metrics.jsonl'), JSON.stringify({ kind: 'batch', epoch: e + 1, step: ++step, time: Date.now(), loss: 1 / (step + 1) }) + '\n');
-    fs.appendFileSync(path.join(runDir, 'metrics.jsonl'), JSON.stringify({ kind: 'epoch', epoch: e + 1, step, time: Date.now(), loss: 0.5, acc: acc - 0.05, val_loss: 0.6, val_acc: acc }) + '\n');
-  });
-  return runDir;
-}
 
 function fakeEvents() {
   const started = new stub.EventEmitter<TrainStartedParams>();
