@@ -81,7 +81,7 @@ test('activation registers the commands and the Datasets view, starts no engine,
   assert.equal(engineStarts(), 0);
   assert.equal(ui.statusBar.visible, false);
   assert.deepEqual(ui.commandsRun.map((c) => c.command), ['setContext']);
-  assert.deepEqual(ui.treeViews, ['dlLab.datasets'], 'the Datasets view is registered');
+  assert.deepEqual(ui.treeViews, ['dlLab.datasets', 'dlLab.runs', 'dlLab.models'], 'the Datasets, Runs and Models views are registered');
   assert.deepEqual(ui.log.filter((l) => l.startsWith('[error]')), []);
 });
 
