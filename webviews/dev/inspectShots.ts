@@ -75,6 +75,8 @@ interface Shot {
   ready: string;
   act?: (page: Page) => Promise<void>;
   height?: number;
+  /** A narrow panel beside the editor (default 1100). */
+  width?: number;
 }
 
 async function shots(runDir: string | undefined, summaryModel: string | undefined): Promise<Shot[]> {
@@ -101,6 +103,7 @@ async function shots(runDir: string | undefined, summaryModel: string | undefine
   const list: Shot[] = [
     { page: 'modelSummary', name: 'summary', messages: [{ type: 'summary', title: path.basename(modelFile), summary }], ready: 'table.summary tbody tr' },
     { page: 'featureMaps', name: 'featuremaps', messages: [{ type: 'context', context }, { type: 'result', result: maps }], ready: '.layer canvas', height: 1300 },
+    { page: 'featureMaps', name: 'featuremaps-narrow', messages: [{ type: 'context', context }, { type: 'result', result: maps }], ready: '.layer canvas', width: 560, height: 900 },
     {
       page: 'featureMaps',
       name: 'featuremaps-detail',
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
 <script nonce="abc">window.sent = []; window.acquireVsCodeApi = () => ({ postMessage(m) { window.sent.push(m); if (m.type === 'ready') fetch('${origin}/${shot.name}.json').then((r) => r.json()).then((ms) => ms.forEach((x) => window.postMessage(x, '*'))); } });</script>
 <script nonce="abc" src="${origin}/${shot.page}.js"></script></body></html>`,
         );
-        const page = await browser.newPage({ viewport: { width: 1100, height: shot.height ?? 900 } });
+        const page = await browser.newPage({ viewport: { width: shot.width ?? 1100, height: shot.height ?? 900 } });
         const problems: string[] = [];
         page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(m.text()));
         page.on('pageerror', (e) => problems.push(String(e)));

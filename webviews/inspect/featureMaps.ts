@@ -194,7 +194,10 @@ function renderSide(r: FeatureMapsResult): void {
   const caption = s.file
     ? `image file ${s.file.split(/[\\/]/).pop()}`
     : `sample #${s.index}${s.className !== null ? ` · label ${s.className}` : ''}`;
-  side.replaceChildren(el('h2', {}, 'Input'), canvas, el('div', { class: 'sample-caption' }, `${caption} · ${w}×${h}×${c}`), el('h2', {}, 'Prediction'), predictionList(r.prediction, s.label));
+  side.replaceChildren(
+    el('div', { class: 'side-block' }, el('h2', {}, 'Input'), canvas, el('div', { class: 'sample-caption' }, `${caption} · ${w}×${h}×${c}`)),
+    el('div', { class: 'side-block' }, el('h2', {}, 'Prediction'), predictionList(r.prediction, s.label)),
+  );
 }
 
 function predictionList(p: Prediction, label: number | null): HTMLElement {
