@@ -111,7 +111,7 @@ export async function buildTypes() {
 function upToDate() {
   try {
     const { started, inputs } = JSON.parse(fs.readFileSync(STAMP, 'utf8'));
-    return inputs.every((file) => fs.statSync(file).mtimeMs < started);
+    return fs.existsSync(path.join(DL_LAB, 'index.d.ts')) && inputs.every((file) => fs.statSync(file).mtimeMs < started);
   } catch {
     return false;
   }
