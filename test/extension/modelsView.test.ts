@@ -10,6 +10,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { LayerNode } from '../../src/extension/views/modelsView';
 import type { LayerSummary } from '../../src/protocol/engine';
 import * as stub from './vscodeStub';
 
@@ -81,7 +82,7 @@ describe('Models view, with the real engine', () => {
     assert.equal(provider.getTreeItem(files[1]).contextValue, 'dlLab.modelFile');
     assert.equal(stub.ui.watchers[0]?.glob, '**/*.model.{ts,js}');
 
-    const layers = await provider.getChildren(files[1]);
+    const layers = (await provider.getChildren(files[1])) as LayerNode[];
     const source = fs.readFileSync(lenet, 'utf8').split('\n');
     const rows = layers.map((l) => [l.description, l.line && /tf\.layers\.(\w+)/.exec(source[l.line - 1])?.[1]]);
     assert.deepEqual(rows, [
@@ -95,7 +96,7 @@ describe('Models view, with the real engine', () => {
       ['Dense · 6 · 510 params', 'dense'],
     ]);
     const item = provider.getTreeItem(layers[2]);
-    const command = item.command as { command: string; arguments: [stub.Uri, { selection: stub.Range }] };
+    const command = item.command as unknown as { command: string; arguments: [stub.Uri, { selection: stub.Range }] };
     assert.equal(command.command, 'vscode.open');
     assert.equal(command.arguments[0].fsPath, lenet);
     assert.equal(command.arguments[1].selection.start.line, layers[2].line! - 1);
@@ -107,7 +108,7 @@ describe('Models view, with the real engine', () => {
   it('a model that does not build: its child is the engine message, and a click goes to the line', async () => {
     const provider = new models.ModelsProvider({ get: async () => supervisor }, log, 50);
     const [broken] = await provider.getChildren();
-    const [error] = await provider.getChildren(broken);
+    const [error] = (await provider.getChildren(broken)) as LayerNode[];
     assert.equal(error.type, 'error');
     assert.match(error.label, /^cannot build: .*(conv2d|ndim)/i);
     assert.doesNotMatch(error.label, /broken\.model\.ts:\d+/, 'the location is not repeated in the label');
@@ -117,7 +118,7 @@ describe('Models view, with the real engine', () => {
     // The line is the engine's to find (the layer's, or the tf.sequential call that added it): the row goes there.
     assert.ok(error.line && error.line >= 1 && error.line <= BROKEN.split('\n').length, `line ${error.line}`);
     assert.equal(error.description, `line ${error.line}`);
-    const reveal = item.command as { command: string; arguments: [stub.Uri, { selection: stub.Range }] };
+    const reveal = item.command as unknown as { command: string; arguments: [stub.Uri, { selection: stub.Range }] };
     assert.deepEqual([reveal.command, reveal.arguments[0].fsPath, reveal.arguments[1].selection.start.line], ['vscode.open', bad, error.line! - 1]);
 
     // Fixed and saved: built again after the debounce.
@@ -127,7 +128,7 @@ describe('Models view, with the real engine', () => {
     stub.ui.watchers.at(-1)!.change.fire(stub.Uri.file(bad));
     await new Promise((r) => setTimeout(r, 120));
     assert.equal(refreshed, 1);
-    const fixed = await provider.getChildren(broken);
+    const fixed = (await provider.getChildren(broken)) as LayerNode[];
     assert.deepEqual(fixed.map((l) => l.description), ['Conv2D · 26×26×4 · 40 params', 'Flatten · 2704 · 0 params', 'Dense · 6 · 16,230 params']);
     provider.dispose();
   });

@@ -120,6 +120,8 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
     item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(node.summary, best));
     const { icon, color } = STATUS_ICONS[node.status] ?? STATUS_ICONS.interrupted;
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+    // The icon alone says the status to sighted users only.
+    item.accessibilityInformation = { label: `${node.runId}, ${node.status}, ${item.description}` };
     item.contextValue = runContextValue(node.status);
     item.resourceUri = vscode.Uri.file(node.runDir);
     item.command = { title: 'Open Dashboard', command: 'dlLab.openDashboard', arguments: [node.runDir] };
