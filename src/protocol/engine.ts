@@ -36,6 +36,12 @@ export interface LossSpec {
   beta?: number;
   /** crossEntropy, crossEntropyFromLogits: label smoothing in [0, 1) (default 0). */
   labelSmoothing?: number;
+  /** marginRanking, tripletMargin, cosineEmbedding: the margin (defaults 0, 1 and 0, as PyTorch's). */
+  margin?: number;
+  /** tripletMargin: the norm of the distance (default 2). */
+  p?: number;
+  /** tripletMargin: every valid triplet of the batch ('all', default) or each anchor's hardest ('hard'). */
+  mining?: 'all' | 'hard';
 }
 
 /** Training hyper-parameters: model-file defaults, overridden by the caller. */

@@ -224,7 +224,8 @@ describe('losses by name', () => {
       () => resolveTrainingConfig({ loss: { name: 'mse', delta: 1 } }, 'm.model.ts', {}),
       /m\.model\.ts: training\.loss is \{"name":"mse","delta":1\}; expected an object with options that mse takes/,
     );
-    assert.throws(() => resolveTrainingConfig({ loss: 'tripletMargin' }, 'm.model.ts', {}), /training\.loss is "tripletMargin"; expected one of/);
+    assert.equal(resolveTrainingConfig({ loss: 'tripletMargin' }, 'm.model.ts', {}).loss, 'tripletMargin');
+    assert.throws(() => resolveTrainingConfig({ loss: 'tripletLoss' }, 'm.model.ts', {}), /training\.loss is "tripletLoss"; expected one of/);
   });
 
   it('a spec trains through trainStep', () => {

@@ -1,7 +1,8 @@
 /**
  * Losses: by name for the trainer (`training.loss`, a name or `{ name, reduction, ... }`), and as functions
- * for custom training code (`import { losses } from 'dl-lab'`), including the pair and triplet losses that
- * do not fit the trainer's (labels, predictions) loop.
+ * for custom training code (`import { losses } from 'dl-lab'`): the pair and triplet losses both as PyTorch
+ * defines them (explicit pairs and triplets) and by name, with pairs and triplets made from the classes
+ * within a batch.
  *
  * Definitions follow PyTorch's (torch.nn.*Loss), so that its documentation describes them:
  * elementwise losses (mse, l1, smoothL1, huber, bce, bceWithLogits, klDiv) are reduced over every element;
@@ -173,7 +174,7 @@ export function crossEntropyFromLogits(labels: tf.Tensor, logits: tf.Tensor, opt
   return tf.tidy(() => classLoss(labels, tf.logSoftmax(logits), options, 'crossEntropyFromLogits'));
 }
 
-// ---- pairs and triplets (functions only: they do not fit the trainer's (labels, predictions) loop) ----
+// ---- pairs and triplets, as PyTorch's (explicit pairs and triplets, for custom code) ----
 
 export interface MarginOptions {
   margin?: number;
@@ -234,15 +235,153 @@ export function cosineEmbedding(x1: tf.Tensor, x2: tf.Tensor, y: tf.Tensor, opti
   });
 }
 
+// ---- pairs and triplets from class labels (the trainer's by-name versions) ----
+//
+// The trainer's data is (sample, one-hot class). By name, these losses make their pairs and triplets from
+// the classes within the batch, the usual way to train with them on labelled data:
+// - marginRanking: every (true-class score, other-class score) pair should rank the true class first
+//   (y = 1): max(0, -(s_true - s_other) + margin), one value per sample and other class;
+// - tripletMargin: triplets mined in the batch as A. Hermans, L. Beyer and B. Leibe do ("In defense of the
+//   triplet loss for person re-identification", 2017): 'all' (default) every (anchor, positive, negative)
+//   of the batch, averaged over those that violate the margin; 'hard' each anchor with its farthest
+//   positive and nearest negative (collapses easily when training from scratch); anchors without a
+//   positive or a negative are left out;
+// - cosineEmbedding: every pair of distinct samples in the batch, y = 1 for the same class, -1 otherwise.
+// Their outputs are embeddings (any width) for the last two: accuracy is then the in-batch nearest
+// neighbour's (see `embeddingCorrect`).
+
+function classIndices(labels: tf.Tensor): tf.Tensor1D {
+  return tf.argMax(labels, -1) as tf.Tensor1D;
+}
+
+/** 1 where samples i and j share a class, 0 elsewhere ([N, N]). */
+function sameClassMatrix(labels: tf.Tensor): tf.Tensor2D {
+  const c = classIndices(labels);
+  return tf.cast(tf.equal(tf.expandDims(c, 1), tf.expandDims(c, 0)), 'float32') as tf.Tensor2D;
+}
+
+/**
+ * Distances between every pair of rows ([N, N]); p = 2 through the Gram matrix, with eps added under the
+ * root so that the gradient stays finite at distance 0 (the diagonal, and identical embeddings).
+ */
+function distanceMatrix(x: tf.Tensor, p = 2, eps = 1e-6): tf.Tensor2D {
+  if (p === 2) {
+    const sq = tf.sum(tf.square(x), -1);
+    const gram = tf.matMul(x as tf.Tensor2D, tf.transpose(x as tf.Tensor2D));
+    const d2 = tf.sub(tf.add(tf.expandDims(sq, 1), tf.expandDims(sq, 0)), tf.mul(gram, 2));
+    return tf.sqrt(tf.add(tf.relu(d2), eps)) as tf.Tensor2D;
+  }
+  const diff = tf.add(tf.abs(tf.sub(tf.expandDims(x, 1), tf.expandDims(x, 0))), eps);
+  return (p === 1 ? tf.sum(diff, -1) : tf.pow(tf.sum(tf.pow(diff, p), -1), 1 / p)) as tf.Tensor2D;
+}
+
+export function marginRankingFromClasses(labels: tf.Tensor, scores: tf.Tensor, options: MarginOptions = {}): tf.Scalar {
+  const margin = options.margin ?? 0;
+  return tf.tidy(() => {
+    sameShape(labels, scores, 'marginRanking');
+    const trueScore = tf.sum(tf.mul(labels, scores), -1, true);
+    const others = tf.sub(1, labels);
+    const terms = tf.mul(tf.relu(tf.add(tf.neg(tf.sub(trueScore, scores)), margin)), others);
+    const count = tf.sum(others);
+    switch (options.reduction ?? 'mean') {
+      case 'mean':
+        return tf.div(tf.sum(terms), tf.maximum(count, 1)) as tf.Scalar;
+      default:
+        return reduce(tf.sum(terms, -1), options.reduction);
+    }
+  });
+}
+
+export function tripletMarginFromClasses(labels: tf.Tensor, embeddings: tf.Tensor, options: TripletOptions & { mining?: 'all' | 'hard' } = {}): tf.Scalar {
+  const margin = options.margin ?? 1;
+  return tf.tidy(() => {
+    if (embeddings.rank !== 2) throw new Error(`tripletMargin: expected embeddings of shape [batch, dims], got [${embeddings.shape.join(', ')}]`);
+    const n = embeddings.shape[0];
+    const d = distanceMatrix(embeddings, options.p ?? 2, options.eps ?? 1e-6);
+    const same = sameClassMatrix(labels);
+    const positives = tf.sub(same, tf.eye(n));
+    const negatives = tf.sub(1, same);
+    if ((options.mining ?? 'all') === 'all') {
+      // Every valid (anchor, positive, negative); 'mean' averages over the triplets that still violate the
+      // margin (Hermans et al.'s "batch all, non-zero"), so that easy triplets do not dilute the signal.
+      const terms = tf.relu(tf.add(tf.sub(tf.expandDims(d, 2), tf.expandDims(d, 1)), margin));
+      const valid = tf.mul(tf.expandDims(positives, 2), tf.expandDims(negatives, 1));
+      const violating = tf.mul(terms, valid);
+      switch (options.reduction ?? 'mean') {
+        case 'mean':
+          return tf.div(tf.sum(violating), tf.maximum(tf.sum(tf.mul(tf.sign(terms), valid)), 1)) as tf.Scalar;
+        case 'sum':
+          return tf.sum(violating) as tf.Scalar;
+        default:
+          return tf.div(tf.sum(violating), n) as tf.Scalar;
+      }
+    }
+    // Farthest positive; nearest negative (non-negatives pushed out of the minimum by a large offset).
+    const dPos = tf.max(tf.mul(d, positives), -1);
+    const big = tf.add(tf.max(d), 1);
+    const dNeg = tf.min(tf.add(d, tf.mul(tf.sub(1, negatives), big)), -1);
+    const valid = tf.mul(tf.cast(tf.greater(tf.sum(positives, -1), 0), 'float32'), tf.cast(tf.greater(tf.sum(negatives, -1), 0), 'float32'));
+    const terms = tf.mul(tf.relu(tf.add(tf.sub(dPos, dNeg), margin)), valid);
+    switch (options.reduction ?? 'mean') {
+      case 'mean':
+        return tf.div(tf.sum(terms), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+      default:
+        return reduce(terms, options.reduction);
+    }
+  });
+}
+
+export function cosineEmbeddingFromClasses(labels: tf.Tensor, embeddings: tf.Tensor, options: MarginOptions = {}): tf.Scalar {
+  const margin = options.margin ?? 0;
+  return tf.tidy(() => {
+    if (embeddings.rank !== 2) throw new Error(`cosineEmbedding: expected embeddings of shape [batch, dims], got [${embeddings.shape.join(', ')}]`);
+    const n = embeddings.shape[0];
+    const norms = tf.sqrt(tf.add(tf.sum(tf.square(embeddings), -1), 1e-12));
+    const unit = tf.div(embeddings, tf.expandDims(norms, 1));
+    const cos = tf.matMul(unit as tf.Tensor2D, tf.transpose(unit as tf.Tensor2D));
+    const same = sameClassMatrix(labels);
+    const terms = tf.add(tf.mul(same, tf.sub(1, cos)), tf.mul(tf.sub(1, same), tf.relu(tf.sub(cos, margin))));
+    // Pairs i < j: the strict upper triangle.
+    const upper = tf.sub(tf.linalg.bandPart(tf.ones([n, n]), 0, -1), tf.eye(n));
+    const pairTerms = tf.mul(terms, upper);
+    switch (options.reduction ?? 'mean') {
+      case 'mean':
+        return tf.div(tf.sum(pairTerms), Math.max(1, (n * (n - 1)) / 2)) as tf.Scalar;
+      case 'sum':
+        return tf.sum(pairTerms) as tf.Scalar;
+      default:
+        return tf.div(tf.sum(pairTerms), n) as tf.Scalar;
+    }
+  });
+}
+
+/**
+ * Correct predictions for an embedding loss: samples whose nearest other sample in the batch (Euclidean
+ * distance) has their class. A batch of one has no neighbour and counts as wrong.
+ */
+export function embeddingCorrect(labels: tf.Tensor, embeddings: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const n = embeddings.shape[0];
+    const d = tf.add(distanceMatrix(embeddings.reshape([n, -1])), tf.mul(tf.eye(n), 1e30));
+    const nearest = tf.argMin(d, -1);
+    const c = classIndices(labels);
+    return tf.sum(tf.cast(tf.equal(tf.gather(c, nearest), c), 'float32')) as tf.Scalar;
+  });
+}
+
 // ---- by name ----
 
-type ByName = (labels: tf.Tensor, predictions: tf.Tensor, options: LossOptions) => tf.Scalar;
+type ByName = (labels: tf.Tensor, predictions: tf.Tensor, options: LossOptions & MarginOptions & TripletOptions & { mining?: 'all' | 'hard' }) => tf.Scalar;
 
 interface Entry {
   fn: ByName;
   /** Options besides `reduction` that the loss takes. */
-  options: (keyof LossOptions)[];
+  options: SpecOption[];
+  /** The model outputs embeddings of any width, not one value per class (accuracy: nearest neighbour). */
+  embedding?: boolean;
 }
+
+type SpecOption = keyof LossOptions | 'margin' | 'p' | 'mining';
 
 const CLASS_OPTIONS: (keyof LossOptions)[] = ['classWeights', 'labelSmoothing'];
 
@@ -258,6 +397,9 @@ const BY_NAME: Record<string, Entry> = {
   bce: { fn: bce, options: ['classWeights'] },
   bceWithLogits: { fn: bceWithLogits, options: ['classWeights'] },
   klDiv: { fn: klDiv, options: [] },
+  marginRanking: { fn: marginRankingFromClasses, options: ['margin'] },
+  tripletMargin: { fn: tripletMarginFromClasses, options: ['margin', 'p', 'mining'], embedding: true },
+  cosineEmbedding: { fn: cosineEmbeddingFromClasses, options: ['margin'], embedding: true },
 };
 
 /** Other names for the same losses: Keras' and TensorFlow.js's (kept from earlier versions), PyTorch's. */
@@ -274,7 +416,7 @@ export const LOSS_ALIASES: Record<string, string> = {
 
 export const LOSS_NAMES = [...Object.keys(BY_NAME), ...Object.keys(LOSS_ALIASES)];
 
-const SPEC_KEYS = new Set(['name', 'reduction', 'classWeights', 'delta', 'beta', 'labelSmoothing']);
+const SPEC_KEYS = new Set(['name', 'reduction', 'classWeights', 'delta', 'beta', 'labelSmoothing', 'margin', 'p', 'mining']);
 
 function positive(value: unknown, loss: string, key: string): number {
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new Error(`${loss}: ${key} is ${JSON.stringify(value)}; expected a positive number`);
@@ -291,7 +433,7 @@ export function checkLossSpec(value: unknown): string | undefined {
   const entry = BY_NAME[LOSS_ALIASES[spec.name] ?? spec.name];
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key)) return `an object with keys name, reduction, ${[...SPEC_KEYS].slice(2).join(', ')} (not ${key})`;
-    if (key !== 'name' && key !== 'reduction' && spec[key] !== undefined && !entry.options.includes(key as keyof LossOptions)) {
+    if (key !== 'name' && key !== 'reduction' && spec[key] !== undefined && !entry.options.includes(key as SpecOption)) {
       const takes = entry.options.length ? `takes ${entry.options.join(', ')}` : 'takes no options';
       return `an object with options that ${spec.name} takes (it ${takes} besides reduction, not ${key})`;
     }
@@ -305,6 +447,9 @@ export function checkLossSpec(value: unknown): string | undefined {
     const v = spec[key];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) return `an object whose ${key} is a positive number`;
   }
+  if (spec.margin !== undefined && !(typeof spec.margin === 'number' && Number.isFinite(spec.margin))) return 'an object whose margin is a number';
+  if (spec.mining !== undefined && spec.mining !== 'all' && spec.mining !== 'hard') return "an object whose mining is 'all' or 'hard'";
+  if (spec.p !== undefined && !(typeof spec.p === 'number' && spec.p >= 1 && Number.isFinite(spec.p))) return 'an object whose p is a number >= 1';
   const s = spec.labelSmoothing;
   if (s !== undefined && !(typeof s === 'number' && s >= 0 && s < 1)) return 'an object whose labelSmoothing is a number in [0, 1)';
   return undefined;
@@ -317,6 +462,12 @@ export function resolveLoss(spec: string | LossSpec): LossFn {
   const { name, ...options } = typeof spec === 'string' ? { name: spec } : spec;
   const entry = BY_NAME[LOSS_ALIASES[name] ?? name];
   return (labels, predictions) => entry.fn(labels, predictions, options);
+}
+
+/** True for losses whose model outputs embeddings (any width) rather than one value per class. */
+export function isEmbeddingLoss(spec: string | LossSpec): boolean {
+  const name = typeof spec === 'string' ? spec : spec.name;
+  return BY_NAME[LOSS_ALIASES[name] ?? name]?.embedding === true;
 }
 
 /** The functions, as `losses` in the `dl-lab` module. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
 import { FusedAdamOptimizer } from '../backends/wasm/adam';
 import { withInputGradientSkipped } from '../backends/wasm/hints';
-import { LOSS_NAMES as LOSS_NAME_LIST, type LossSpec, resolveLoss } from './losses';
+import { embeddingCorrect, isEmbeddingLoss, LOSS_NAMES as LOSS_NAME_LIST, type LossSpec, resolveLoss } from './losses';
 
 export function makeOptimizer(
   config: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum'>,
@@ -42,7 +42,12 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
   return (optimizer as unknown as { learningRate: number }).learningRate;
 }
 
-export type LossFn = (labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar;
+export type LossFn = ((labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar) & {
+  /** Correct predictions in a batch, when not the arg-max's (embedding losses: the nearest neighbour's). */
+  correct?: (labels: tf.Tensor, predictions: tf.Tensor) => tf.Scalar;
+  /** The model outputs embeddings of any width, not one value per class. */
+  embedding?: boolean;
+};
 
 /** Names `training.loss` takes (with their aliases); the losses themselves are in ./losses. */
 export const LOSS_NAMES = LOSS_NAME_LIST;
@@ -53,7 +58,9 @@ export const LOSS_NAMES = LOSS_NAME_LIST;
  * says it takes logits.
  */
 export function lossFunction(spec: string | LossSpec): LossFn {
-  return resolveLoss(spec);
+  const fn: LossFn = resolveLoss(spec);
+  if (isEmbeddingLoss(spec)) Object.assign(fn, { correct: embeddingCorrect, embedding: true });
+  return fn;
 }
 
 /**
@@ -78,7 +85,7 @@ export function trainStep(
     const lossValue = withInputGradientSkipped(inputConvFilters(model), () => {
       const { value, grads } = optimizer.computeGradients(() => {
         const predictions = model.apply(x, { training: true }) as tf.Tensor;
-        correct = tf.keep(countCorrect(y, predictions));
+        correct = tf.keep((loss.correct ?? countCorrect)(y, predictions));
         return loss(y, predictions);
       }, varList);
       const decayed: tf.NamedTensorMap = {};
@@ -98,7 +105,7 @@ export function trainStep(
       optimizer.minimize(
         () => {
           const predictions = model.apply(x, { training: true }) as tf.Tensor;
-          correct = tf.keep(countCorrect(y, predictions));
+          correct = tf.keep((loss.correct ?? countCorrect)(y, predictions));
           return loss(y, predictions);
         },
         true,

@@ -200,8 +200,8 @@ export class TrainingRun {
     const model = loaded.build({ inputShape: [...dataset.shape], numClasses });
     const optimizer = makeOptimizer(config);
     try {
-      checkOutputShape(model, numClasses, modelFile, dataset);
       const loss = lossFunction(config.loss);
+      checkOutputShape(model, numClasses, modelFile, dataset, loss.embedding === true);
       return await this.loop(model, optimizer, loss, config, callbacks, new Batcher(dataset, normalization, augment), trainIdx, valIdx, backend);
     } finally {
       optimizer.dispose();
@@ -437,7 +437,7 @@ export async function evaluate(
     const { x, y } = batcher.batch(idx);
     const [l, c] = tf.tidy(() => {
       const p = model.apply(x, { training: false }) as tf.Tensor;
-      return [loss(y, p), countCorrect(y, p)];
+      return [loss(y, p), (loss.correct ?? countCorrect)(y, p)];
     });
     lossSum += (await l.data())[0] * idx.length;
     correct += (await c.data())[0];
@@ -446,10 +446,16 @@ export async function evaluate(
   return { val_loss: lossSum / indices.length, val_acc: correct / indices.length };
 }
 
-function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: string, dataset: ImageDataset): void {
+function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: string, dataset: ImageDataset, embedding: boolean): void {
   const shape = model.outputs[0].shape;
   const units = shape[shape.length - 1];
-  if (model.outputs.length !== 1 || shape.length !== 2 || units !== numClasses) {
+  if (embedding && (model.outputs.length !== 1 || shape.length !== 2)) {
+    throw new ModelFileError(
+      modelFile,
+      `the model's output has shape [${shape.map((d) => d ?? 'batch').join(', ')}]; an embedding loss needs one output of shape [batch, dims]: end the model with a dense layer`,
+    );
+  }
+  if (!embedding && (model.outputs.length !== 1 || shape.length !== 2 || units !== numClasses)) {
     throw new ModelFileError(
       modelFile,
       `the model's output has shape [${shape.map((d) => d ?? 'batch').join(', ')}] but ${dataset.source} has ${numClasses} classes: ` +
