@@ -116,7 +116,7 @@ const pointsIn = (list: { message: DashboardUpdate }[]) =>
 describe('dashboard: only new points cross to the page', () => {
   it('posts one append per flush with the points since the last one; bytes per epoch stay flat over 20 epochs', async () => {
     const { engine, emitters } = fakeEngine();
-    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext'), log, engine, currentRun: { session: undefined } as never });
+    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext') as never, log, engine, currentRun: { session: undefined } as never });
     const { runDir, runId } = makeRun('replay-20');
     d.show([runDir]);
     const panel = stub.webviewPanels[stub.webviewPanels.length - 1];
@@ -159,7 +159,7 @@ describe('dashboard: only new points cross to the page', () => {
 
   it('a hidden panel posts nothing, and catches up with one append when shown again', async () => {
     const { engine, emitters } = fakeEngine();
-    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext'), log, engine, currentRun: { session: undefined } as never });
+    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext') as never, log, engine, currentRun: { session: undefined } as never });
     const { runDir, runId } = makeRun('hidden');
     fs.appendFileSync(path.join(runDir, 'metrics.jsonl'), epochLines(1));
     d.show([runDir]);
@@ -197,7 +197,7 @@ describe('dashboard: only new points cross to the page', () => {
 
   it('restores a panel from the page state after a reload; a state without runs closes it', async () => {
     const { engine } = fakeEngine();
-    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext'), log, engine, currentRun: { session: undefined } as never });
+    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext') as never, log, engine, currentRun: { session: undefined } as never });
     const a = makeRun('restored-a');
     const b = makeRun('restored-b');
     const panel = new stub.StubWebviewPanel('dlLab.dashboard', 'Dashboard', {}, {});
@@ -219,7 +219,7 @@ describe('dashboard: only new points cross to the page', () => {
 
   it('drops messages of a bad shape from the page, and Stop reaches the engine for that run', async () => {
     const { engine, stops } = fakeEngine();
-    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext'), log, engine, currentRun: { session: undefined } as never });
+    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext') as never, log, engine, currentRun: { session: undefined } as never });
     const { runDir, runId } = makeRun('stop-me');
     d.show([runDir]);
     const panel = stub.webviewPanels[stub.webviewPanels.length - 1];
@@ -244,7 +244,7 @@ describe('dashboard: only new points cross to the page', () => {
     assert.deepEqual(dashboards.runDirsFromArg(undefined), []);
 
     const { engine } = fakeEngine();
-    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext'), log, engine, currentRun: { session: undefined } as never });
+    const d = new dashboards.Dashboards({ extensionUri: stub.Uri.file('/ext') as never, log, engine, currentRun: { session: undefined } as never });
     const a = makeRun('open-a');
     const count = stub.webviewPanels.length;
     const first = await d.openDashboard({ runDir: a.runDir });
