@@ -9,9 +9,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderTemplate, TEMPLATES } from '../../src/templates/catalogue';
+import { expandSnippet } from '../../src/templates/snippetSyntax';
+import { snippetByPrefix } from '../../src/templates/sources';
 import { summarize, writeModelFile } from './util';
 
-/** Reference counts: sum(p.numel() for p in model.parameters()) of torchvision's models at 1000 classes. */
+/**
+ * Reference counts: sum(p.numel() for p in model.parameters()) of torchvision's models at 1000 classes
+ * (each torchvision number below checked with torchvision 0.14.1, Debian's python3-torchvision).
+ */
 const REFERENCE: Record<string, { params: number; source: string }> = {
   // LeCun et al. 1998 with our 28x28 layout, 10 classes: C1 156 + C3 2,416 + C5 48,120 + F6 10,164 + output 850.
   lenet5: { params: 61_706, source: 'LeCun et al. 1998 (examples/lenet.model.ts layout)' },
@@ -57,4 +62,19 @@ describe('model templates at their reference shapes', () => {
     assert.equal(macs.alexnet.toFixed(2), '0.71');
     assert.equal(macs.googlenet.toFixed(1), '1.5');
   });
+
+  // The deeper choices of the ResNet-50 and DenseNet snippets (no templates of their own).
+  const VARIANTS = [
+    { snippet: 'dl-resnet50', choice: '3, 4, 23, 3', name: 'ResNet-101', params: 44_549_160, source: 'torchvision.models.resnet101()' },
+    { snippet: 'dl-resnet50', choice: '3, 8, 36, 3', name: 'ResNet-152', params: 60_192_808, source: 'torchvision.models.resnet152()' },
+    { snippet: 'dl-densenet', choice: '6, 12, 32, 32', name: 'DenseNet-169', params: 14_149_480, source: 'torchvision.models.densenet169()' },
+    { snippet: 'dl-densenet', choice: '6, 12, 48, 32', name: 'DenseNet-201', params: 20_013_928, source: 'torchvision.models.densenet201()' },
+  ];
+  for (const v of VARIANTS) {
+    it(`${v.snippet} with [${v.choice}] is ${v.name}: ${v.params.toLocaleString('en-US')} trainable parameters (${v.source})`, async () => {
+      const file = writeModelFile(v.name.toLowerCase(), expandSnippet(snippetByPrefix(v.snippet).body, { 1: v.choice }));
+      const summary = await summarize(file, [224, 224, 3], 1000);
+      assert.equal(summary.trainableParams, v.params);
+    });
+  }
 });
