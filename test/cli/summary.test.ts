@@ -82,7 +82,7 @@ describe('dl-lab summary and dl-lab new', () => {
     const list = JSON.parse(json.stdout);
     assert.deepEqual(
       list.map((t: { id: string }) => t.id),
-      ['lenet5', 'alexnet', 'alexnet-small', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34'],
+      ['lenet5', 'alexnet', 'alexnet-small', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34', 'resnet50', 'densenet121'],
     );
     assert.equal(list.find((t: { id: string }) => t.id === 'resnet18').params, 11_689_512);
   });
