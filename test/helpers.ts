@@ -7,6 +7,8 @@ import * as path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
+/** The real test data beside the checkout: ../shared/datasets (MNIST test set, CIFAR-10 JPEGs). */
+export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const LENET = path.join(ROOT, 'examples', 'lenet.model.ts');
 

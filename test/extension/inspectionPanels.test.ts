@@ -26,11 +26,11 @@ import {
   type FiltersUpdate,
   type ModelSummaryUpdate,
 } from '../../src/protocol/webview';
-import { ENGINE, LENET, ROOT, tempDir } from '../helpers';
+import { DATASETS, ENGINE, LENET, ROOT, tempDir } from '../helpers';
 import * as vscode from './vscodeStub';
 
 const { ui } = vscode;
-const MNIST = '/work/shared/datasets/mnist';
+const MNIST = path.join(DATASETS, 'mnist');
 type Panels = typeof import('../../src/extension/inspection/panels');
 type Store = typeof import('../../src/extension/inspection/featureMapStore');
 let registration: { dispose(): void };
@@ -246,7 +246,7 @@ describe('inspection panels', () => {
     assert.deepEqual(stored, second.result, 'the hover reads the last maps');
 
     // Image File…: the file comes from the extension's dialog, never from the page.
-    const image = path.join('/work/shared/datasets/cifar10-small/cat', fs.readdirSync('/work/shared/datasets/cifar10-small/cat').sort()[0]);
+    const image = path.join(DATASETS, 'cifar10-small', 'cat', fs.readdirSync(path.join(DATASETS, 'cifar10-small', 'cat')).sort()[0]);
     ui.openDialogAnswer = () => [vscode.Uri.file(image)];
     try {
       panel.receive({ type: 'pickImage', checkpoint: 'untrained' });

@@ -10,9 +10,9 @@ import { loadDataset } from '../../src/engine/data/dataset';
 import { equivariance } from '../../src/engine/inspect';
 import { shiftImage } from '../../src/engine/inspect/equivariance';
 import type { EquivarianceResult } from '../../src/protocol/engine';
-import { tempDir } from '../helpers';
+import { DATASETS, tempDir } from '../helpers';
 
-const MNIST = '/work/shared/datasets/mnist';
+const MNIST = path.join(DATASETS, 'mnist');
 
 /**
  * conv 3x3 'same' + ReLU, then `middle`, then conv, global average pooling and a dense softmax. No biases:

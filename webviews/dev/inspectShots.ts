@@ -21,7 +21,7 @@ import type { InspectContext } from '../../src/protocol/webview';
 import { readRunRecord } from '../../src/runs/runFolder';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MNIST = '/work/shared/datasets/mnist';
+const MNIST = path.resolve(__dirname, '..', '..', '..', 'shared', 'datasets', 'mnist');
 
 /** VS Code's own colours for the variables the pages use (Dark Modern, Light Modern, High Contrast). */
 export const THEMES: Record<string, Record<string, string>> = {

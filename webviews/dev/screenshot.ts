@@ -37,7 +37,7 @@ const THEMES: Record<string, Record<string, string>> = {
 
 async function main(): Promise<void> {
   const [outDir = path.join(ROOT, 'scratch', 'preview-shots'), ...given] = process.argv.slice(2);
-  const datasets = given.length ? given : ['synthetic:shapes', '/work/shared/datasets/mnist', '/work/shared/datasets/cifar10-small'];
+  const datasets = given.length ? given : ['synthetic:shapes', path.join(ROOT, '..', 'shared', 'datasets', 'mnist'), path.join(ROOT, '..', 'shared', 'datasets', 'cifar10-small')];
   fs.mkdirSync(outDir, { recursive: true });
   const pages = new Map<string, string>();
   const server = http.createServer((req, res) => {

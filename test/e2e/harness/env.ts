@@ -56,6 +56,9 @@ export function e2eEnv(): E2eEnv {
   return cached;
 }
 
+/** The test datasets beside the checkout (../shared/datasets), wherever the repository is cloned. */
+export const DATASETS = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'datasets');
+
 /** A wait, scaled for slow machines. */
 export function ms(base: number): number {
   return Math.round(base * (cached?.timeoutScale ?? (Number(process.env.E2E_TIMEOUT_SCALE) || 1)));

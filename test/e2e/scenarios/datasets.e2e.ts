@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ms } from '../harness/env';
+import { DATASETS, ms } from '../harness/env';
 import { scenario } from '../harness/scenario';
 
-const CIFAR = '/work/shared/datasets/cifar10-small';
+const CIFAR = path.join(DATASETS, 'cifar10-small');
 
 /**
  * Three JPEGs of each of three CIFAR classes, as workspace files. The harness hands the contents to

@@ -9,11 +9,18 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { slug } from '../harness/codeServer';
-import { ms } from '../harness/env';
+import { DATASETS, ms } from '../harness/env';
 import { scenario } from '../harness/scenario';
 import { MODEL_FILE } from './expectations';
 
-const MNIST = '/work/shared/datasets/mnist';
+/** What the checks read of a canvas (the tests' tsconfig has no DOM library: the code runs in the page). */
+type Canvas2D = {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+};
+
+const MNIST = path.join(DATASETS, 'mnist');
 const NAME = 'Show Feature Maps draws the layers of lenet.model.ts for an MNIST sample';
 const INDEX = 3;
 
@@ -48,7 +55,8 @@ scenario(
       const layers = await content.locator('section.layer h3').allInnerTexts();
       assert.ok(layers.some((t) => /Conv2D · 28×28×6 · 6 channels/.test(t)), JSON.stringify(layers));
       // Pixels of the first conv layer's grid: many distinct viridis colours, not an empty canvas.
-      const drawn = await content.locator('section.layer canvas').first().evaluate((canvas: HTMLCanvasElement) => {
+      const drawn = await content.locator('section.layer canvas').first().evaluate((element: unknown) => {
+        const canvas = element as Canvas2D;
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         const colours = new Set<number>();
         let painted = 0;
@@ -61,7 +69,8 @@ scenario(
       });
       assert.ok(drawn.painted > drawn.width * drawn.height * 0.5, JSON.stringify(drawn));
       assert.ok(drawn.colours > 20, JSON.stringify(drawn));
-      const input = await content.locator('canvas.input-image').evaluate((canvas: HTMLCanvasElement) => {
+      const input = await content.locator('canvas.input-image').evaluate((element: unknown) => {
+        const canvas = element as Canvas2D;
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         let bright = 0;
         for (let i = 0; i < data.length; i += 4) if (data[i] > 128) bright++;
