@@ -251,7 +251,7 @@ describe('dashboard: only new points cross to the page', () => {
     const again = await d.openDashboard(a.runDir);
     assert.equal(first, again);
     assert.equal(stub.webviewPanels.length, count + 1);
-    assert.deepEqual(stub.webviewPanels[count].revealed, [{ viewColumn: stub.ViewColumn.Beside, preserveFocus: true }]);
+    assert.deepEqual(stub.webviewPanels[count].revealed, [{ viewColumn: undefined, preserveFocus: true }], 'revealed where it is, keeping the focus');
     d.dispose();
   });
 });

@@ -443,7 +443,7 @@ function layout(): void {
   legend = el('div', { class: 'legend', role: 'group', 'aria-label': 'Runs (click to hide or show)' });
   emptyNote = el('p', { class: 'status', id: 'empty' }, 'Waiting for the first points…');
   app.replaceChildren(
-    el('table', { class: 'runs' }, el('thead', {}, el('tr', {}, ...['', 'Run', 'Status', 'Backend', 'Epoch', 'Samples/s', 'Time left', ''].map((h) => el('th', {}, h)))), headerBody),
+    el('div', { class: 'table-box' }, el('table', { class: 'runs' }, el('thead', {}, el('tr', {}, ...['', 'Run', 'Status', 'Backend', 'Epoch', 'Samples/s', 'Time left', ''].map((h) => el('th', {}, h)))), headerBody)),
     controls(),
     legend,
     emptyNote,
@@ -541,7 +541,7 @@ function renderHeader(): void {
       const swatch = el('span', { class: 'swatch' });
       swatch.style.background = colourOf(run);
       const status = el('span', { class: `badge status-${i.status}` }, statusText(i, run.stopping));
-      const name = el('td', { class: 'name', title: i.runDir }, el('strong', {}, i.model || 'run'), ' ', el('span', { class: 'muted' }, i.runId));
+      const name = el('td', { class: 'name', title: i.runDir }, el('strong', {}, i.model || 'run'), el('div', { class: 'muted run-id' }, i.runId));
       if (i.error) name.append(el('div', { class: 'error', role: 'alert' }, i.error));
       const stop = el('td');
       if (i.status === 'running' && i.stoppable) {

@@ -97,7 +97,8 @@ export class Dashboards implements vscode.Disposable {
     const wanted = key(dirs);
     for (const panel of this.panels) {
       if (key(panel.runDirs) === wanted) {
-        panel.panel.reveal(vscode.ViewColumn.Beside, true);
+        // Where it is (Beside would move an open panel into yet another group), keeping the focus.
+        panel.panel.reveal(undefined, true);
         return panel;
       }
     }
@@ -144,7 +145,7 @@ export class Dashboards implements vscode.Disposable {
     }
     if (this.following) {
       this.following.setRuns([runDir]);
-      this.following.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.following.panel.reveal(undefined, true);
       return;
     }
     this.following = this.show([runDir]);

@@ -101,7 +101,8 @@ scenario(
     // The second run: more epochs, so that it is still training when Stop is pressed.
     fs.writeFileSync(path.join(server.workspaceDir, MODEL_FILE), modelFile(20));
     await step('start a second run', async () => {
-      await workbench.editors.open(MODEL_FILE);
+      // Back to the model file's own group (finding the webview made the dashboard's group active).
+      await page.locator('.editor-group-container').first().locator('.tab', { hasText: 'lenet.model.ts' }).first().click();
       await workbench.commandPalette.run(COMMANDS.train.title);
       await workbench.quickInput.pick(DATASET, ms(30_000));
     });

@@ -73,7 +73,9 @@ export class QuickInput {
       }
       await this.page.waitForTimeout(100);
     }
-    await row.click();
+    // On the label, not the row's centre: a resting pointer can raise the description's hover there, which
+    // then takes the click (seen with "synthetic:shapes  default (dlLab.defaultDataset)").
+    await row.locator('.label-name').first().click();
   }
 
   /** Enter: accepts the focused item or the typed text. */
