@@ -218,10 +218,14 @@ export class EditorInsights implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     // Only the link below may run a command; the image is Markdown (no HTML needed).
     md.isTrusted = { enabledCommands: ['dlLab.showFeatureMaps'] };
-    for (const layer of entry.layers) {
+    // Layers are matched by the line that made them and their order on it, not by name: unnamed layers get
+    // process-wide numbered names (conv2d_Conv2D3), different in each build of the file.
+    const sourceLine = entry.layers[0]?.line;
+    const mapsOnLine = maps?.layers.filter((m) => m.line !== null && m.line === sourceLine) ?? [];
+    for (const [i, layer] of entry.layers.entries()) {
       const field = typeof layer.receptiveField === 'number' ? ` · receptive field ${layer.receptiveField}×${layer.receptiveField}` : '';
       md.appendMarkdown(`**${escapeMarkdown(layer.name)}** · ${escapeMarkdown(layer.type)} · ${formatShape(layer.outputShape)} · ${formatParams(layer.params)} · ${formatMacs(layer.macs)} MACs${field}\n\n`);
-      const map = maps?.layers.find((m) => m.layer === layer.name);
+      const map = mapsOnLine[i]?.type === layer.type ? mapsOnLine[i] : undefined;
       if (map) {
         try {
           const { drawFeatureMapStrip, pngDataUri } = await import('./featureMapStrip');

@@ -86,5 +86,15 @@ scenario(
       fs.mkdirSync(dir, { recursive: true });
       await workbench.screenshot(path.join(dir, 'feature-maps.png'));
     });
+
+    await step("hovering the first conv layer's line shows a strip of its maps for that sample", async () => {
+      const editor = await workbench.editors.open(MODEL_FILE);
+      const text = await editor.hover('conv2d', /Open feature maps/, ms(60_000));
+      assert.match(text, new RegExp(`sample #${INDEX}`));
+      const images = await editor.hoverImages();
+      const strip = images.find((i) => i.src.startsWith('data:image/png;base64,'));
+      assert.ok(strip && strip.width > 0 && strip.height > 0, `a decoded PNG strip in the hover: ${JSON.stringify(images.map((i) => ({ ...i, src: i.src.slice(0, 40) })))}`);
+      await workbench.screenshot(path.join(env.resultsDir, slug(NAME), 'hover.png'));
+    });
   },
 );

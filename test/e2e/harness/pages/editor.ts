@@ -156,6 +156,13 @@ export class TextEditor {
     }
   }
 
+  /** The images in the hover that is showing (markdown images: `src` and the decoded size). */
+  async hoverImages(): Promise<{ src: string; width: number; height: number }[]> {
+    return this.page.locator('.monaco-hover:not(.hidden) img').evaluateAll((imgs: any[]) =>
+      imgs.map((img) => ({ src: String(img.getAttribute('src') ?? ''), width: img.naturalWidth as number, height: img.naturalHeight as number })),
+    );
+  }
+
   /** Waits until some inlay hint's text matches, and returns the hints shown then. */
   async waitForInlayHint(pattern: string | RegExp, timeout = ms(30_000)): Promise<InlayHint[]> {
     const deadline = Date.now() + timeout;
