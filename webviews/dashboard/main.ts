@@ -443,7 +443,7 @@ function layout(): void {
   legend = el('div', { class: 'legend', role: 'group', 'aria-label': 'Runs (click to hide or show)' });
   emptyNote = el('p', { class: 'status', id: 'empty' }, 'Waiting for the first points…');
   app.replaceChildren(
-    el('div', { class: 'table-box' }, el('table', { class: 'runs' }, el('thead', {}, el('tr', {}, ...['', 'Run', 'Status', 'Backend', 'Epoch', 'Samples/s', 'Time left', ''].map((h) => el('th', {}, h)))), headerBody)),
+    el('div', { class: 'table-box' }, el('table', { class: 'runs' }, el('thead', {}, el('tr', {}, ...['', 'Run', 'Status', 'Backend', 'Epoch', 'Samples/s', 'Time left'].map((h) => el('th', {}, h)))), headerBody)),
     controls(),
     legend,
     emptyNote,
@@ -543,7 +543,8 @@ function renderHeader(): void {
       const status = el('span', { class: `badge status-${i.status}` }, statusText(i, run.stopping));
       const name = el('td', { class: 'name', title: i.runDir }, el('strong', {}, i.model || 'run'), el('div', { class: 'muted run-id' }, i.runId));
       if (i.error) name.append(el('div', { class: 'error', role: 'alert' }, i.error));
-      const stop = el('td');
+      // Stop sits by the status, so that a narrow panel still shows it.
+      const stop = el('td', { class: 'status' }, status);
       if (i.status === 'running' && i.stoppable) {
         const b = document.createElement('vscode-button');
         b.className = 'stop';
@@ -563,12 +564,11 @@ function renderHeader(): void {
         { 'data-run': i.runId },
         el('td', {}, swatch),
         name,
-        el('td', { class: 'status' }, status),
+        stop,
         el('td', {}, i.backend ?? '–'),
         el('td', { class: 'num' }, epoch + lr),
         el('td', { class: 'num' }, i.samplesPerSec !== undefined && i.status === 'running' ? Math.round(i.samplesPerSec).toLocaleString('en-US') : '–'),
         el('td', { class: 'num time-left' }, i.status === 'running' && i.timeLeftSec !== undefined ? formatDuration(i.timeLeftSec) : '–'),
-        stop,
       );
     }),
   );
