@@ -10,6 +10,7 @@
  * typed and validated in src/protocol/webview.ts.
  */
 import * as vscode from 'vscode';
+import { nonce, webviewHtml } from './webviewHtml';
 import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../protocol/webview';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
@@ -24,35 +25,6 @@ export interface PreviewDeps {
   log: vscode.LogOutputChannel;
 }
 
-export function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < 32; i++) out += chars[Math.floor(Math.random() * chars.length)];
-  return out;
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The page: CSP, the bundled stylesheet and script, and a placeholder until the first message. */
-export function previewHtml(options: { cspSource: string; scriptUri: string; styleUri: string; nonce: string; title: string }): string {
-  const { cspSource, scriptUri, styleUri, nonce: n, title } = options;
-  const csp = [`default-src 'none'`, `img-src data:`, `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(styleUri)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="status">Reading the dataset…</p></main>
-<script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
-</body>
-</html>`;
-}
-
 class PreviewPanel {
   private seed = 0;
   private generation = 0;
@@ -65,12 +37,14 @@ class PreviewPanel {
   ) {
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
-    webview.html = previewHtml({
+    webview.html = webviewHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.css')).toString(),
       nonce: nonce(),
       title: panel.title,
+      placeholder: 'Reading the dataset…',
+      dataImages: true,
     });
     webview.onDidReceiveMessage((raw: unknown) => {
       const message = parseDatasetPreviewAction(raw);

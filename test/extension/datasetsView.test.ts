@@ -29,7 +29,7 @@ const vscode = {
 type View = typeof import('../../src/extension/datasetsView');
 let view: View;
 let pickers: typeof import('../../src/extension/pickers');
-let preview: typeof import('../../src/extension/datasetPreview');
+let page: typeof import('../../src/extension/webviewHtml');
 
 before(() => {
   const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
@@ -40,7 +40,7 @@ before(() => {
   require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
   view = require('../../src/extension/datasetsView');
   pickers = require('../../src/extension/pickers');
-  preview = require('../../src/extension/datasetPreview');
+  page = require('../../src/extension/webviewHtml');
 });
 
 const ws = path.resolve('/ws');
@@ -256,14 +256,15 @@ describe('webview messages', () => {
 
 describe('the preview page and Train with a dataset', () => {
   it('strict CSP: nothing by default, the script by nonce, images as data: URLs only, no inline styles', () => {
-    const html = preview.previewHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/d/p.js', styleUri: 'vscode-resource:/d/p.css', nonce: 'N0nce', title: 'Preview: <b>x</b>' });
+    const html = page.webviewHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/d/p.js', styleUri: 'vscode-resource:/d/p.css', nonce: 'N0nce', title: 'Preview: <b>x</b>', placeholder: 'Reading the dataset…', dataImages: true });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
     assert.equal(csp, "default-src 'none'; img-src data:; style-src vscode-resource:; font-src vscode-resource:; script-src 'nonce-N0nce'");
     assert.ok(!html.includes('unsafe'));
     assert.ok(html.includes('<script nonce="N0nce" src="vscode-resource:/d/p.js"></script>'));
     assert.ok(html.includes('<title>Preview: &#60;b&#62;x&#60;/b&#62;</title>'), 'the title is escaped');
     assert.ok(!/<script(?![^>]*nonce)/.test(html), 'every script has the nonce');
-    assert.notEqual(preview.nonce(), preview.nonce());
+    assert.notEqual(page.nonce(), page.nonce());
+    assert.match(page.nonce(), /^[0-9a-f]{32}$/, '128 random bits');
   });
 
   it('dlLab.train takes { data } as the dataset, and nothing else for one', () => {

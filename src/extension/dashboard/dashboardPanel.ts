@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { nonce, webviewHtml } from '../webviewHtml';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engine';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
@@ -30,35 +31,6 @@ export interface DashboardPanelDeps {
   log: vscode.LogOutputChannel;
   /** Stops a run however it can be reached from here (dashboards.ts). */
   stop(run: DashboardRun): Promise<void>;
-}
-
-export function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < 32; i++) out += chars[Math.floor(Math.random() * chars.length)];
-  return out;
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The page: CSP (nothing by default, the script by nonce, the stylesheet from the bundle folder), and a placeholder. */
-export function dashboardHtml(options: { cspSource: string; scriptUri: string; styleUri: string; nonce: string; title: string }): string {
-  const { cspSource, scriptUri, styleUri, nonce: n, title } = options;
-  const csp = [`default-src 'none'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(styleUri)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="app"><p class="status">Reading the run…</p></main>
-<script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
-</body>
-</html>`;
 }
 
 export function dashboardTitle(runs: readonly { runId: string; model: string }[]): string {
@@ -149,12 +121,15 @@ export class DashboardPanel implements vscode.Disposable {
     const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
     webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.setRuns(runDirs);
-    webview.html = dashboardHtml({
+    webview.html = webviewHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.css')).toString(),
       nonce: nonce(),
       title: panel.title,
+      placeholder: 'Reading the run…',
+      // The charts grow several times a second: announcing each change would drown a screen reader.
+      live: false,
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),

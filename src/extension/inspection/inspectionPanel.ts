@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { nonce, webviewHtml } from '../webviewHtml';
 import type { RequestType } from 'vscode-jsonrpc';
 import type { CheckpointChoice, ModelSource } from '../../protocol/engine';
 import type { InspectContext } from '../../protocol/webview';
@@ -45,35 +46,6 @@ export const COMMAND_TITLES: Record<InspectionKind, { command: string; title: st
   filters: { command: 'dlLab.showFilters', title: 'Show Learned Filters', tab: 'Filters' },
   equivariance: { command: 'dlLab.probeEquivariance', title: 'Probe Shift Equivariance', tab: 'Equivariance' },
 };
-
-export function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < 32; i++) out += chars[Math.floor(Math.random() * chars.length)];
-  return out;
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The page: nothing allowed by default, its script by nonce, its stylesheet and fonts from the bundle folder. */
-export function inspectionHtml(options: { cspSource: string; scriptUri: string; styleUri: string; nonce: string; title: string }): string {
-  const { cspSource, scriptUri, styleUri, nonce: n, title } = options;
-  const csp = [`default-src 'none'`, `img-src data:`, `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(styleUri)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="status">Loading…</p></main>
-<script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
-</body>
-</html>`;
-}
 
 /**
  * What a command argument names: a model file (Uri or path), a run folder (Uri or path, or a Runs view
@@ -203,12 +175,14 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
     this.target = target;
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
-    webview.html = inspectionHtml({
+    webview.html = webviewHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.js`)).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.css`)).toString(),
       nonce: nonce(),
       title: panel.title,
+      placeholder: 'Loading…',
+      dataImages: true,
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
