@@ -107,3 +107,26 @@ export function sizedCanvas(canvas: HTMLCanvasElement, width: number, height: nu
   ctx.imageSmoothingEnabled = false;
   return ctx;
 }
+
+/** The status line while the engine works (the page greys its results meanwhile: body.busy). */
+export function showBusy(status: HTMLElement, message: string): void {
+  document.body.classList.add('busy');
+  status.className = 'status';
+  status.removeAttribute('role');
+  status.textContent = message;
+}
+
+/** An error in the status line, announced, with a link to the model file's line when it has one. */
+export function showError(status: HTMLElement, message: string, line: number | undefined, reveal: (line: number) => void): void {
+  document.body.classList.remove('busy');
+  status.className = 'error';
+  status.setAttribute('role', 'alert');
+  status.replaceChildren(message, ...(line ? [' (', lineLink(line, reveal), ')'] : []));
+}
+
+/** Results arrived: the status line back to normal. */
+export function showDone(status: HTMLElement): void {
+  document.body.classList.remove('busy');
+  status.className = 'status';
+  status.removeAttribute('role');
+}

@@ -8,7 +8,7 @@
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { EquivarianceResult } from '../../src/protocol/engine';
 import { MAX_PROBE_SHIFT, parseEquivarianceUpdate, type EquivarianceAction, type EquivarianceUpdate, type InspectContext } from '../../src/protocol/webview';
-import { button, el, lineLink, numberField, select, themeColour } from './dom';
+import { button, el, lineLink, numberField, select, showBusy, showDone, showError, themeColour } from './dom';
 import { percent, valueText } from './format';
 import { sampleChoice, validCheckpoint, type SampleState } from './sample';
 import { sampleControls } from './sampleControls';
@@ -99,18 +99,13 @@ function render(update: EquivarianceUpdate): void {
       return;
     }
     case 'loading':
-      document.body.classList.add('busy');
-      status.className = 'status';
-      status.textContent = update.message;
+      showBusy(status, update.message);
       return;
     case 'error':
-      document.body.classList.remove('busy');
-      status.className = 'error';
-      status.replaceChildren(update.message, ...(update.line ? [' (', lineLink(update.line, (line) => post({ type: 'reveal', line })), ')'] : []));
+      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
       return;
     case 'result':
-      document.body.classList.remove('busy');
-      status.className = 'status';
+      showDone(status);
       showResult(update.result);
       return;
   }

@@ -8,7 +8,7 @@
 import type { FeatureMapsResult, LayerFeatureMap, Prediction } from '../../src/protocol/engine';
 import { parseFeatureMapsUpdate, type FeatureMapsAction, type FeatureMapsUpdate, type InspectContext } from '../../src/protocol/webview';
 import { lutIndex, VIRIDIS } from './colormap';
-import { button, checkbox, el, lineLink, select, sizedCanvas } from './dom';
+import { button, checkbox, el, lineLink, select, showBusy, showDone, showError, sizedCanvas } from './dom';
 import { percent, shapeText, valueText } from './format';
 import { tileAt, tileLayout, tileOrigin, tileScale, type TileLayout } from './layout';
 import { sampleChoice, validCheckpoint, type SampleState } from './sample';
@@ -107,21 +107,14 @@ function render(update: FeatureMapsUpdate): void {
       return;
     }
     case 'loading':
-      document.body.classList.add('busy');
-      status.className = 'status';
-      status.textContent = update.message;
+      showBusy(status, update.message);
       return;
     case 'error': {
-      document.body.classList.remove('busy');
-      status.className = 'error';
-      status.setAttribute('role', 'alert');
-      status.replaceChildren(update.message, ...(update.line ? [' (', lineLink(update.line, (line) => post({ type: 'reveal', line })), ')'] : []));
+      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
       return;
     }
     case 'result':
-      document.body.classList.remove('busy');
-      status.className = 'status';
-      status.removeAttribute('role');
+      showDone(status);
       showResult(update.result);
       return;
   }

@@ -8,7 +8,7 @@
 import type { CheckpointChoice, FiltersResult, LayerFilters } from '../../src/protocol/engine';
 import { parseFiltersUpdate, type FiltersAction, type FiltersUpdate, type InspectContext } from '../../src/protocol/webview';
 import { DIVERGING, divergingIndex } from './colormap';
-import { el, lineLink, select, sizedCanvas, themeColour } from './dom';
+import { el, lineLink, select, showBusy, showDone, showError, sizedCanvas, themeColour } from './dom';
 import { grouped, valueText } from './format';
 import { tileAt, tileLayout, tileOrigin, type TileLayout } from './layout';
 import { checkpointOptions } from './sample';
@@ -90,18 +90,13 @@ function render(update: FiltersUpdate): void {
       return;
     }
     case 'loading':
-      document.body.classList.add('busy');
-      status.className = 'status';
-      status.textContent = update.message;
+      showBusy(status, update.message);
       return;
     case 'error':
-      document.body.classList.remove('busy');
-      status.className = 'error';
-      status.replaceChildren(update.message, ...(update.line ? [' (', lineLink(update.line, (line) => post({ type: 'reveal', line })), ')'] : []));
+      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
       return;
     case 'filters':
-      document.body.classList.remove('busy');
-      status.className = 'status';
+      showDone(status);
       left = update.left.checkpoint;
       right = update.right?.checkpoint ?? null;
       buildToolbar();
