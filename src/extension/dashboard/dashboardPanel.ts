@@ -17,7 +17,8 @@ import { nonce, webviewHtml } from '../webviewHtml';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engine';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
-import { batchesPerEpochFrom, estimateTimeLeft, MetricsTail, runsCsv } from './metricsFeed';
+import { stepsPerEpoch } from '../../../webviews/dashboard/series';
+import { estimateTimeLeft, MetricsTail, runsCsv } from './metricsFeed';
 
 export const DASHBOARD_VIEW_TYPE = 'dlLab.dashboard';
 /** Notifications and file events within this time make one read and one post. */
@@ -288,7 +289,7 @@ export class DashboardPanel implements vscode.Disposable {
           if (t.info.status === 'running') t.info.epoch = Math.max(t.info.epoch ?? 0, last.epoch);
         }
         if (read.samplesPerSec !== undefined) t.info.samplesPerSec = read.samplesPerSec;
-        t.info.batchesPerEpoch ??= batchesPerEpochFrom(read.points);
+        t.info.batchesPerEpoch ??= stepsPerEpoch(read.points);
       }
       t.updateEstimate();
       const info = JSON.stringify(t.info);

@@ -167,18 +167,6 @@ export function estimateTimeLeft(
   return (remaining / steps) * (ms / 1000);
 }
 
-/** Batches per epoch from epoch records: the step difference of two consecutive epochs, else epoch 1's step. */
-export function batchesPerEpochFrom(points: readonly DashboardPoint[]): number | undefined {
-  let previous: DashboardPoint | undefined;
-  for (const p of points) {
-    if (p.kind !== 'epoch') continue;
-    if (previous && p.epoch === previous.epoch + 1 && p.step > previous.step) return p.step - previous.step;
-    if (p.epoch === 1 && p.step > 0) return p.step;
-    previous = p;
-  }
-  return undefined;
-}
-
 const CSV_COLUMNS = ['run', 'kind', 'epoch', 'step', 'time', 'loss', 'acc', 'val_loss', 'val_acc', 'samplesPerSec', 'event', 'message'] as const;
 
 function csvField(v: unknown): string {
