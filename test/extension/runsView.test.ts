@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engine';
 import type { RunRecord } from '../../src/runs/runFolder';
+import { runLabel } from '../../src/extension/views/runsModel';
 import { writeRun } from './fixtures/runFolders';
 import * as stub from './vscodeStub';
 
@@ -72,13 +73,17 @@ describe('Runs view', () => {
     const runs = groups.flatMap((g) => provider.getChildren(g));
     const items = runs.map((r) => provider.getTreeItem(r));
     const rows = items.map((i) => [i.label, (i.iconPath as stub.ThemeIcon).id, (i.iconPath as stub.ThemeIcon).color?.id, i.description, i.contextValue]);
+    // Labels are the start times in local time (the runs are from another day: date and minutes).
+    const at = (iso: string) => runLabel({ id: '', startTime: iso });
     assert.deepEqual(rows, [
-      ['20260101-090000-lenet-relu-dddd', 'error', 'testing.iconFailed', 'epoch 0/5', 'dlLab.run.failed'],
-      ['20260101-080000-lenet-relu-eeee', 'warning', 'list.warningForeground', 'epoch 1/5 · best val_acc 0.400', 'dlLab.run.interrupted'],
-      ['20260101-120000-lenet-cccc', 'sync~spin', 'charts.blue', 'epoch 2/5 · best val_acc 0.600', 'dlLab.run.running'],
-      ['20260101-110000-lenet-bbbb', 'debug-stop', 'charts.yellow', 'epoch 2/5 · best val_acc 0.700', 'dlLab.run.stopped'],
-      ['20260101-100000-lenet-aaaa', 'pass', 'testing.iconPassed', 'epoch 5/5 · best val_acc 0.930', 'dlLab.run.completed'],
+      [at('2026-01-01T09:00:00.000Z'), 'error', 'testing.iconFailed', 'epoch 0/5', 'dlLab.run.failed'],
+      [at('2026-01-01T08:00:00.000Z'), 'warning', 'list.warningForeground', 'epoch 1/5 · best val_acc 0.400', 'dlLab.run.interrupted'],
+      [at('2026-01-01T12:00:00.000Z'), 'sync~spin', 'charts.blue', 'epoch 2/5 · best val_acc 0.600', 'dlLab.run.running'],
+      [at('2026-01-01T11:00:00.000Z'), 'debug-stop', 'charts.yellow', 'epoch 2/5 · best val_acc 0.700', 'dlLab.run.stopped'],
+      [at('2026-01-01T10:00:00.000Z'), 'pass', 'testing.iconPassed', 'epoch 5/5 · best val_acc 0.930', 'dlLab.run.completed'],
     ]);
+    assert.match(String(items[4].label), /^Jan 1 \d\d:\d\d$|^Dec 31 2025 \d\d:\d\d$|^Jan 1 2026 \d\d:\d\d$/);
+    assert.match(items[4].accessibilityInformation!.label, /^run 20260101-100000-lenet-aaaa, completed, /);
     assert.equal(provider.getParent(runs[0]), groups[0]);
 
     const tooltip = (items[4].tooltip as stub.MarkdownString).value;
@@ -208,5 +213,13 @@ describe('Runs view texts', () => {
     const run = (modelFile: string, id: string) => ({ runDir: `/r/${id}`, status: 'completed' as const, record: { id, modelFile, startTime: id } as RunRecord });
     const groups = model.groupRunsByModel([run('/a/net.model.ts', '1'), run('/b/net.model.ts', '2'), run('/a/net.model.ts', '3')]);
     assert.deepEqual(groups.map((g) => [g.label, g.runs.map((r) => r.record.id)]), [['net.model.ts (a)', ['3', '1']], ['net.model.ts (b)', ['2']]]);
+  });
+
+  it('labels runs by start time: seconds today, the date before, the year when another', () => {
+    const now = new Date(2026, 10, 28, 15, 0, 0);
+    assert.equal(runLabel({ id: 'x', startTime: new Date(2026, 10, 28, 14, 5, 31).toISOString() }, now), '14:05:31');
+    assert.equal(runLabel({ id: 'x', startTime: new Date(2026, 10, 27, 22, 45, 9).toISOString() }, now), 'Nov 27 22:45');
+    assert.equal(runLabel({ id: 'x', startTime: new Date(2025, 0, 3, 8, 7, 0).toISOString() }, now), 'Jan 3 2025 08:07');
+    assert.equal(runLabel({ id: 'old-run', startTime: 'not a date' }, now), 'old-run');
   });
 });

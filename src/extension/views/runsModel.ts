@@ -170,6 +170,24 @@ export interface LiveProgress {
   batchesPerEpoch: number;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A run's label: when it started, in local time ("14:05:31" today, "Nov 27 22:45" before), short enough
+ * for a narrow sidebar to leave room for the description; the group already names the model, and the
+ * tooltip gives the run id (its folder name).
+ */
+export function runLabel(record: Pick<RunSummary['record'], 'id' | 'startTime'>, now = new Date()): string {
+  const start = new Date(record.startTime);
+  if (Number.isNaN(start.getTime())) return record.id;
+  const time = `${two(start.getHours())}:${two(start.getMinutes())}`;
+  const sameDay = start.getFullYear() === now.getFullYear() && start.getMonth() === now.getMonth() && start.getDate() === now.getDate();
+  if (sameDay) return `${time}:${two(start.getSeconds())}`;
+  const year = start.getFullYear() === now.getFullYear() ? '' : ` ${start.getFullYear()}`;
+  return `${MONTHS[start.getMonth()]} ${start.getDate()}${year} ${time}`;
+}
+
 /**
  * `epoch 3/5 · best val_acc 0.930`: the epoch being trained for a running run (live when known, else the
  * one after the last finished), the epochs finished otherwise.

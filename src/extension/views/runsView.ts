@@ -18,6 +18,7 @@ import {
   groupRunsByModel,
   runContextValue,
   runDescription,
+  runLabel,
   RunMetricsCache,
   runTooltipMarkdown,
   STATUS_ICONS,
@@ -113,7 +114,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
       item.contextValue = 'dlLab.runGroup';
       return item;
     }
-    const item = new vscode.TreeItem(node.runId, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(runLabel(node.summary.record), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${node.runDir}`;
     const best = this.metrics.best(node.runDir);
     item.description = runDescription(node.summary, best, this.live.get(node.runId));
@@ -121,7 +122,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
     const { icon, color } = STATUS_ICONS[node.status] ?? STATUS_ICONS.interrupted;
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     // The icon alone says the status to sighted users only.
-    item.accessibilityInformation = { label: `${node.runId}, ${node.status}, ${item.description}` };
+    item.accessibilityInformation = { label: `run ${node.runId}, ${node.status}, ${item.description}` };
     item.contextValue = runContextValue(node.status);
     item.resourceUri = vscode.Uri.file(node.runDir);
     item.command = { title: 'Open Dashboard', command: 'dlLab.openDashboard', arguments: [node.runDir] };

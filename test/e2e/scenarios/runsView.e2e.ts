@@ -81,7 +81,7 @@ scenario(
     const runs = await step('open the Runs view', () => workbench.treeView('Runs'));
     const run = await step('the run appears under lenet.model.ts', async () => {
       await runs.item('lenet.model.ts', ms(60_000));
-      return runs.item(/^\d{8}-\d{6}-lenet-[0-9a-f]{4}$/, ms(90_000));
+      return runs.item(/^\d\d:\d\d:\d\d$/, ms(90_000));
     });
 
     await step('it shows as running: spinning icon, epoch k/N', async () => {
