@@ -167,28 +167,6 @@ export async function stopTraining(deps: TrainDeps): Promise<void> {
   await stopSession(deps, session);
 }
 
-/**
- * Stops one run (the Runs view's Stop): this window's run as Stop Training does; another run of this
- * window's engine by train/stop. False when no engine of this window trains it (the CLI's runs).
- */
-export async function stopRunById(deps: TrainDeps, runId: string): Promise<boolean> {
-  const session = deps.currentRun.session;
-  if (session?.active && session.runId === runId) {
-    await stopSession(deps, session);
-    return true;
-  }
-  const supervisor = deps.engine.loaded;
-  if (!supervisor?.running) return false;
-  try {
-    const { stopping } = await supervisor.stopTraining(runId);
-    if (stopping) deps.log.info(`Stop requested for run ${runId}`);
-    return stopping;
-  } catch (err) {
-    deps.log.warn(`Could not stop run ${runId}: ${errorMessage(err)}`);
-    return false;
-  }
-}
-
 async function stopSession(deps: TrainDeps, session: RunSession): Promise<void> {
   // False when already stopping, or when the run id is not known yet: then attach() says to send it.
   if (session.requestStop()) await sendStop(deps, session);

@@ -6,6 +6,7 @@
  * Compare, Stop of another process's run; Select Backend from the engine's list; Open Example.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
@@ -191,6 +192,31 @@ describe('run commands, on a real run', () => {
     ui.reset();
     await run('dlLab.stopRun', views.runs.run(path.join(runsDir, '20260101-000000-lenet-live')));
     assert.match(ui.shown[0].message, /^Run 20260101-000000-lenet-live is trained by another process \(engine pid \d+ on .+\), for example the dl-lab command line: stop it there/);
+  });
+
+  it('Stop on a run of the dl-lab command line on this machine stops it: SIGINT to the CLI, which ends the run as stopped', async () => {
+    const cliRuns = path.join(tmp, 'cli-runs');
+    const cli = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'train', lenet, '--data', 'synthetic:shapes', '--epochs', '50', '--backend', 'wasm', '--runs-dir', cliRuns], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    try {
+      // Training (run.json names the engine's pid) and a few batches in.
+      let dir = '';
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const found = fs.existsSync(cliRuns) ? fs.readdirSync(cliRuns) : [];
+        dir = found.length ? path.join(cliRuns, found[0]) : '';
+        if (dir && fs.existsSync(path.join(dir, 'metrics.jsonl')) && record(dir).pid) break;
+        assert.ok(Date.now() < deadline, 'the CLI run did not start within 60 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(record(dir).status, 'running');
+      ui.reset();
+      await run('dlLab.stopRun', dir);
+      assert.match(ui.shown[0]?.message ?? '', /stops after the current batch/, JSON.stringify(ui.shown));
+      assert.equal(await exited, 1, 'the CLI ends, with the status of a run that did not complete');
+      assert.equal(record(dir).status, 'stopped');
+    } finally {
+      cli.kill('SIGKILL');
+    }
   });
 
   it('Compare hands the selected runs to dlLab.compareRuns; one run is not enough', async () => {

@@ -8,15 +8,14 @@
  * that Train Model started follows the next run Train Model starts, so they do not pile up.
  */
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDashboardState, type DashboardRun } from '../../protocol/webview';
-import { listRuns, processAlive, readRunRecord, type RunSummary } from '../../runs/runFolder';
+import { listRuns, type RunSummary } from '../../runs/runFolder';
 import { SECTION } from '../config';
 import type { CurrentRun } from '../currentRun';
 import type { EngineHost } from '../engineHost';
-import { errorMessage } from '../log';
+import { stopRunAnywhere } from '../stopRun';
 import { resolveRunsDir } from '../settings';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
 
@@ -218,78 +217,15 @@ export class Dashboards implements vscode.Disposable {
     return picked.map((p) => p.runDir);
   }
 
-  /**
-   * Stop from a dashboard. A run of this window's engine stops between batches (the current run through
-   * Stop Training, so its notification says "stopping"); a run of the `dl-lab` CLI on this machine is
-   * sent SIGINT, which the CLI treats as stop; any other run cannot be reached from here, and the user is
-   * told so.
-   */
-  async stop(run: DashboardRun): Promise<void> {
-    const { log, currentRun, engine } = this.deps;
-    if (currentRun.session?.runId === run.runId) {
-      await vscode.commands.executeCommand('dlLab.stopTraining');
-      return;
-    }
-    try {
-      const supervisor = engine.loaded;
-      if (supervisor && (await supervisor.stopTraining(run.runId)).stopping) {
-        log.info(`Dashboard: stop requested for run ${run.runId}`);
-        return;
-      }
-    } catch (err) {
-      log.warn(`Dashboard: could not ask the engine to stop ${run.runId}: ${errorMessage(err)}`);
-    }
-    let record;
-    try {
-      record = readRunRecord(run.runDir);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot stop run ${run.runId}: ${errorMessage(err)}`);
-      return;
-    }
-    if (record.status !== 'running') {
-      void vscode.window.showInformationMessage(`Run ${run.runId} is no longer training (${record.status}).`);
-      return;
-    }
-    const local = !record.hostname || record.hostname === hostname();
-    const cli = local && record.pid !== undefined && processAlive(record.pid) ? cliParent(record.pid) : undefined;
-    if (cli !== undefined) {
-      try {
-        process.kill(cli, 'SIGINT');
-        log.info(`Dashboard: sent SIGINT to the dl-lab command line (pid ${cli}) that trains run ${run.runId}`);
-        void vscode.window.showInformationMessage(`Run ${run.runId} (dl-lab, pid ${cli}) stops after the current batch.`);
-        return;
-      } catch (err) {
-        log.warn(`Dashboard: SIGINT to pid ${cli}: ${errorMessage(err)}`);
-      }
-    }
-    const where = local ? `process ${record.pid ?? '?'}` : `${record.hostname}, process ${record.pid ?? '?'}`;
-    void vscode.window.showWarningMessage(
-      `Run ${run.runId} was started outside this window (${where}) and cannot be stopped from here: stop it where it runs (Ctrl-C in its terminal).`,
-    );
+  /** Stop from a dashboard: see stopRunAnywhere. */
+  stop(run: DashboardRun): Promise<void> {
+    return stopRunAnywhere(this.deps, run);
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     for (const panel of [...this.panels]) panel.dispose();
     this.panels.clear();
-  }
-}
-
-/**
- * The `dl-lab` CLI process whose engine child is `enginePid` (Linux: from /proc), or undefined. The CLI
- * stops its run on SIGINT; the engine itself has no such handler (a signal would kill it mid-batch).
- */
-export function cliParent(enginePid: number): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${enginePid}/stat`, 'utf8');
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
-    const cmdline = fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0');
-    return cmdline.some((a) => /(^|[/\\])(cli\.js|dl-lab)$/.test(a)) ? ppid : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -16,7 +16,8 @@ import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFo
 import { SECTION } from '../config';
 import { errorMessage } from '../log';
 import { BACKEND_CHOICES } from '../settings';
-import { revealRunFolder, stopRunById, trainModel, type TrainDeps } from '../trainCommand';
+import { stopRunAnywhere } from '../stopRun';
+import { revealRunFolder, trainModel, type TrainDeps } from '../trainCommand';
 import { ModelsProvider, MODELS_VIEW_ID, type ModelFileNode } from './modelsView';
 import { configJson, exportPlan, isResumable, runDescription, runDirOf, runDirsOf } from './runsModel';
 import { RunsProvider, RUNS_VIEW_ID, type RunNode } from './runsView';
@@ -295,11 +296,7 @@ async function stopRun(deps: TrainDeps, arg: unknown): Promise<void> {
     void vscode.window.showInformationMessage(`Run ${record.id} is not training.`);
     return;
   }
-  if (await stopRunById(deps, record.id)) return;
-  void vscode.window.showInformationMessage(
-    `Run ${record.id} is trained by another process (engine pid ${record.pid ?? '?'}${record.hostname ? ` on ${record.hostname}` : ''}), ` +
-      'for example the dl-lab command line: stop it there (Ctrl+C stops it after the current batch).',
-  );
+  await stopRunAnywhere(deps, { runId: record.id, runDir: dir });
 }
 
 /** Deletes run folders to the trash, after a modal confirmation. Resolves with the folders deleted. */
