@@ -161,6 +161,29 @@ describe('model file insights with the real engine', () => {
     ui.closed.fire(doc(file));
   });
 
+  it('a layer whose output is empty (a kernel as large as its input plus one) gets a warning on its line; fixed, it goes', async () => {
+    const file = path.join(dir, 'empty.model.ts');
+    const good = fs.readFileSync(LENET, 'utf8');
+    // After S4 the maps are 5x5: a 6x6 'valid' convolution gives 0x0, which TensorFlow.js builds without complaint.
+    const bad = good.replace('  model.add(tf.layers.flatten());', '  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 6 }));\n  model.add(tf.layers.flatten());');
+    fs.writeFileSync(file, bad);
+    const badLine = lineOf(file, 'kernelSize: 6');
+    const collection = ui.diagnostics.get('dl-lab')!;
+    assert.match((await hints(file))[badLine], /0×0×16/);
+    const list = collection.byFile.get(file) ?? [];
+    assert.equal(list.length, 1, 'one warning: the layer that empties the data, not the ones after it');
+    assert.equal(list[0].severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(list[0].range.start.line, badLine);
+    assert.match(list[0].message, /^conv2d_Conv2D\d+ \(Conv2D\) outputs 0×0×16: an empty tensor\. Its input is smaller than its window/);
+
+    fs.writeFileSync(file, good);
+    ui.saved.fire(doc(file));
+    await new Promise((r) => setTimeout(r, 50));
+    await insights.insights.whenIdle();
+    assert.equal(collection.byFile.get(file), undefined, 'fixed: the warning is cleared');
+    ui.closed.fire(doc(file));
+  });
+
   it('a model that does not build: one error on its line with TensorFlow.js\'s message; fixed, it goes; closed, it goes', async () => {
     const file = path.join(dir, 'broken.model.ts');
     const good = fs.readFileSync(LENET, 'utf8');

@@ -16,7 +16,7 @@ import type { EngineHost } from '../engineHost';
 import { isModelFile } from '../modelFiles';
 import { findDefaultExportLine } from './defaultExport';
 import type { FeatureMapStore } from './featureMapStore';
-import { formatMacs, formatParams, formatShape, hintLabel, hintTooltip, layersByLine } from './hintText';
+import { emptyOutputWarning, formatMacs, formatParams, formatShape, hintLabel, hintTooltip, layersByLine } from './hintText';
 import { DEFAULT_DEBOUNCE_MS, type FileInsight, ModelInsights } from './modelInsights';
 
 export const DIAGNOSTIC_SOURCE = 'Deep Learning Lab';
@@ -252,10 +252,15 @@ export class EditorInsights implements vscode.Disposable {
     const previous = this.diagnosed.get(modelFile);
     this.diagnosed.delete(modelFile);
     if (previous) this.rebuildDiagnostics(previous);
-    if (insight?.kind !== 'error') return;
+    // The model file itself: its warnings (empty outputs) come and go with its summaries.
+    if (insight?.kind !== 'error') {
+      this.rebuildDiagnostics(vscode.Uri.file(modelFile));
+      return;
+    }
     const uri = vscode.Uri.file(insight.error.file);
     this.diagnosed.set(modelFile, uri);
     this.rebuildDiagnostics(uri);
+    if (uri.fsPath !== modelFile) this.rebuildDiagnostics(vscode.Uri.file(modelFile));
   }
 
   /** A file's diagnostics: one per model file whose build failed there. */
@@ -275,6 +280,20 @@ export class EditorInsights implements vscode.Disposable {
       const diagnostic = new vscode.Diagnostic(textRange(text, line), error.message, vscode.DiagnosticSeverity.Error);
       diagnostic.source = DIAGNOSTIC_SOURCE;
       list.push(diagnostic);
+    }
+    const own = this.insights.get(uri.fsPath);
+    if (own?.kind === 'summary') {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+      // The first layer that empties the data (those after it are empty because of it).
+      const layer = own.summary.layers.find((l) => emptyOutputWarning(l) !== undefined);
+      const message = layer && emptyOutputWarning(layer);
+      if (layer && message && layer.line !== null) {
+        const line = open ? currentLine(own.lines, layer.line, open) ?? layer.line - 1 : layer.line - 1;
+        const text = open && line < open.lineCount ? open.lineAt(line).text : (own.lines[line] ?? '');
+        const diagnostic = new vscode.Diagnostic(textRange(text, line), message, vscode.DiagnosticSeverity.Warning);
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        list.push(diagnostic);
+      }
     }
     if (list.length) this.diagnostics.set(uri, list);
     else this.diagnostics.delete(uri);

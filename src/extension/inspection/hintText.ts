@@ -102,3 +102,15 @@ export function hintTooltip(layers: readonly LayerSummary[], summary: Pick<Model
   const title = layers.length === 1 ? '**1 layer** on this line' : `**${layers.length} layers** on this line`;
   return `${title}\n\n${layerTable(layers)}\n\n_${describeSource(summary, source)}._`;
 }
+
+/**
+ * Why a layer's output is empty (a 0 in its shape), or undefined when it is not: TensorFlow.js builds a
+ * 5x5 'valid' convolution on a 4x4 input to a 0x0 output without complaint, and the layers after it see
+ * no data at all.
+ */
+export function emptyOutputWarning(layer: LayerSummary): string | undefined {
+  const shapes = (Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
+  if (!shapes.some((shape) => shape.slice(1).some((d) => d === 0))) return undefined;
+  return `${layer.name} (${layer.type}) outputs ${formatShape(layer.outputShape)}: an empty tensor. Its input is smaller than its window (kernel or pool size), so the layers after it get no data; use a smaller kernel, 'same' padding, or fewer downsampling steps before it.`;
+}
+
