@@ -122,6 +122,17 @@ describe('model errors point at the line', () => {
     });
   });
 
+  it('a layer of tf.sequential({ layers: [...] }) that cannot be added: the line that created that layer, not the sequential call', async () => {
+    const file = path.join(MODELS, 'sequential-list-error.model.ts');
+    await assert.rejects(summarizeModelFile({ modelFile: file, inputShape: [28, 28, 1], numClasses: 3 }), (err: unknown) => {
+      assert.ok(err instanceof ModelFileError);
+      assert.equal(err.file, file);
+      assert.equal(err.line, tagLine(file, 'big'));
+      assert.match(err.detail, /Negative dimension size caused by adding layer conv2d_Conv2D\d+/);
+      return true;
+    });
+  });
+
   it('through the engine process: model/summary and inspect/featureMaps answer a ResponseError with ModelErrorData', async () => {
     const engine = new EngineClient({ enginePath: ENGINE, maxRestarts: 0 });
     try {

@@ -233,6 +233,8 @@ export function buildWithLines(
   args: { inputShape: number[]; numClasses: number },
 ): { model: tf.LayersModel; lineOf: (layer: tf.layers.Layer) => number | null } {
   const created = new WeakMap<object, Error>();
+  // Every layer made during this build, to find the one a build error names (held only while building).
+  const made: tf.layers.Layer[] = [];
   const proto = tf.layers.Layer.prototype as object;
   const hooked = !Object.prototype.hasOwnProperty.call(proto, '_callHook');
   if (hooked) {
@@ -240,6 +242,7 @@ export function buildWithLines(
       configurable: true,
       set(this: object, value: unknown) {
         created.set(this, new Error('layer created here'));
+        made.push(this as tf.layers.Layer);
         Object.defineProperty(this, '_callHook', { value, writable: true, configurable: true, enumerable: true });
       },
       get() {
@@ -252,6 +255,8 @@ export function buildWithLines(
   let model: tf.LayersModel;
   try {
     model = loaded.build(args);
+  } catch (err) {
+    throw atNamedLayer(err, made, created, loaded);
   } finally {
     Error.stackTraceLimit = limit;
     if (hooked) delete (proto as Record<string, unknown>)._callHook;
@@ -261,6 +266,23 @@ export function buildWithLines(
     return where && where.file === loaded.file ? where.line : null;
   };
   return { model, lineOf };
+}
+
+/**
+ * A build error that names a layer ("... caused by adding layer conv2d_Conv2D2 ...") points at the line
+ * that created that layer, rather than at the user's frame that was running (for `tf.sequential({ layers:
+ * [...] })`, the first line of the call, whatever item was wrong).
+ */
+function atNamedLayer(err: unknown, made: readonly tf.layers.Layer[], created: WeakMap<object, Error>, loaded: LoadedModelFile): unknown {
+  if (!(err instanceof ModelFileError)) return err;
+  const names = [...err.detail.matchAll(/\blayer ([A-Za-z_][\w/-]*)/g)].map((m) => m[1]);
+  for (const name of names) {
+    const layer = made.find((l) => l.name === name);
+    const stack = layer && created.get(layer);
+    const where = stack ? loaded.locate(stack) : undefined;
+    if (where && where.file === loaded.file) return new ModelFileError(where.file, err.detail, where.line, where.column);
+  }
+  return err;
 }
 
 /** Parses "224,224,3" (or "224x224x3"); throws a message that names what is wrong. */
