@@ -141,6 +141,32 @@ describe('feature maps', () => {
     await assert.rejects(featureMaps({ modelFile: LENET, data: 'synthetic:shapes', sample: { kind: 'image', file: '/nope.png' } }), /image file not found: \/nope\.png/);
   });
 
+  it('an edit to a file the model file imports is seen: the cached model is rebuilt', async () => {
+    const dir = tempDir('inspect-import-');
+    const helper = path.join(dir, 'blocks.ts');
+    const model = path.join(dir, 'imports.model.ts');
+    const writeHelper = (filters: number) =>
+      fs.writeFileSync(helper, `import * as tf from '@tensorflow/tfjs';\nexport const conv = () => tf.layers.conv2d({ filters: ${filters}, kernelSize: 3, padding: 'same' });\n`);
+    writeHelper(4);
+    fs.writeFileSync(
+      model,
+      `import * as tf from '@tensorflow/tfjs';\nimport { conv } from './blocks';\n` +
+        `export default function model({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {\n` +
+        `  const input = tf.input({ shape: inputShape });\n` +
+        `  const x = conv().apply(input) as tf.SymbolicTensor;\n` +
+        `  const y = tf.layers.dense({ units: numClasses, activation: 'softmax' }).apply(tf.layers.flatten().apply(x)) as tf.SymbolicTensor;\n` +
+        `  return tf.model({ inputs: input, outputs: y });\n}\n`,
+    );
+    const channels = async () => {
+      const result = await featureMaps({ modelFile: model, data: 'synthetic:shapes', sample: { kind: 'index', index: 0 } });
+      return result.layers.find((l) => l.type === 'Conv2D')!.shape[2];
+    };
+    assert.equal(await channels(), 4);
+    // Only the imported file changes (a different size: the cache key is modification time and size).
+    writeHelper(12);
+    assert.equal(await channels(), 12);
+  });
+
   it('encodes tensors as bytes: float32 round-trips, uint8 per channel within half a step', () => {
     const values = Float32Array.from([0, 1, 10, -1, 0.5, 20, 2, 0.25, 30]);
     assert.deepEqual(decodeTensor(encodeFloat32([3, 3], values)), values);

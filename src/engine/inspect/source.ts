@@ -6,8 +6,8 @@
  *
  * Models and datasets are cached (one model, two datasets): a feature-map view that follows a run asks
  * again at every epoch end, and a new sample should cost a forward pass, not a rebuild. The model cache is
- * keyed by the model file's modification time and size (not those of files it imports) and the
- * checkpoint's state.json time, so a new epoch's checkpoint or a saved edit rebuilds it.
+ * keyed by the modification time and size of the model file and of every file it imports (esbuild's
+ * inputs) and by the checkpoint's state.json time, so a new epoch's checkpoint or a saved edit rebuilds it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,7 +54,12 @@ export interface InspectModel {
 /** An error in what the caller asked for (the message names the argument and the allowed values). */
 export class InspectError extends Error {}
 
-let cachedModel: { key: string; value: InspectModel } | undefined;
+let cachedModel: { key: string; value: InspectModel; inputs: string[]; stamp: string } | undefined;
+
+/** The modification times and sizes of a bundle's inputs: changes when any file the model imports does. */
+function inputsStamp(inputs: readonly string[]): string {
+  return inputs.map((file) => `${file}@${statKey(file)}`).join('|');
+}
 const datasetCache: { key: string; dataset: ImageDataset }[] = [];
 const DATASETS_CACHED = 2;
 
@@ -134,7 +139,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
   const absModel = path.resolve(modelFile);
   const key = JSON.stringify([absModel, statKey(absModel), inputShape, numClasses, checkpointDir ?? null, checkpointDir ? statKey(path.join(checkpointDir, 'state.json')) : seed ?? null]);
   let built: Pick<InspectModel, 'model' | 'lineOf' | 'fields' | 'probes' | 'training'>;
-  if (cachedModel?.key === key) built = cachedModel.value;
+  if (cachedModel?.key === key && inputsStamp(cachedModel.inputs) === cachedModel.stamp) built = cachedModel.value;
   else {
     const loaded = await loadModelFile(absModel);
     checkSummaryArgs(inputShape!, numClasses!, loaded.file);
@@ -158,7 +163,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
     }
     if (cachedModel) cachedModel.value.model.dispose();
     built = { model: made.model, lineOf: made.lineOf, fields: receptiveFields(made.model), probes: new Map(), training: loaded.training };
-    cachedModel = { key, value: built as InspectModel };
+    cachedModel = { key, value: built as InspectModel, inputs: loaded.inputs, stamp: inputsStamp(loaded.inputs) };
   }
   const modelInput = built.model.inputs[0].shape.slice(1);
   if (dataset && (modelInput.length !== dataset.shape.length || modelInput.some((d, i) => d !== null && d !== dataset!.shape[i]))) {

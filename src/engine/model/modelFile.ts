@@ -37,6 +37,8 @@ export interface LoadedModelFile {
   build(args: ModelBuildArgs): tf.LayersModel;
   /** Maps a stack trace's frames in the bundle back to the sources: the first user frame. */
   locate(error: unknown): { file: string; line: number; column: number } | undefined;
+  /** Every file bundled (absolute paths): the model file and what it imports from disk. */
+  inputs: string[];
 }
 
 /** Modules the model file gets from the engine rather than from disk. */
@@ -59,6 +61,7 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
   const outfile = absFile.replace(/\.[jt]s$/, '') + '.dl-lab-bundle.js';
   let code: string;
   let map: SourceMap;
+  let inputs: string[] = [absFile];
   try {
     const result = await esbuild.build({
       entryPoints: [absFile],
@@ -71,7 +74,9 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
       sourcemap: 'external',
       external: Object.keys(provided),
       logLevel: 'silent',
+      metafile: true,
     });
+    inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(input));
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     const mapFile = result.outputFiles.find((f) => f.path.endsWith('.map'));
     if (!js || !mapFile) throw new Error('esbuild produced no output');
@@ -123,6 +128,7 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
     file: absFile,
     training: training as Record<string, unknown>,
     locate,
+    inputs,
     build(args) {
       let model: unknown;
       try {
