@@ -36,9 +36,13 @@ const builds = [
     target: 'es2022',
     format: 'iife',
     sourcemap: true,
+    // A webview parses its whole script on every open (and on every reload of a restored panel); the
+    // source maps keep them debuggable.
+    minify: !watch,
     logLevel: 'warning',
     entryPoints: {
-      datasetPreview: 'webviews/datasetPreview/main.ts', dashboard: 'webviews/dashboard/main.ts',
+      datasetPreview: 'webviews/datasetPreview/main.ts',
+      dashboard: 'webviews/dashboard/main.ts',
       modelSummary: 'webviews/inspect/modelSummary.ts',
       featureMaps: 'webviews/inspect/featureMaps.ts',
       filters: 'webviews/inspect/filters.ts',
