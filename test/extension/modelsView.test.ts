@@ -101,7 +101,8 @@ describe('Models view, with the real engine', () => {
     assert.equal(command.arguments[0].fsPath, lenet);
     assert.equal(command.arguments[1].selection.start.line, layers[2].line! - 1);
     assert.match(String(item.tooltip), /^conv2d_Conv2D\d+ \(Conv2D\)\noutput 10×10×16\n2,416 parameters\n/);
-    assert.equal(provider.getTreeItem(files[1]).description, '61,366 params · 28×28×1 → 6 · examples');
+    assert.equal(provider.getTreeItem(files[1]).description, '61.4K params · 28×28×1 → 6 · examples');
+    assert.match(String(provider.getTreeItem(files[1]).tooltip), /61,366 parameters \(61,366 trainable\), [\d,]+ MACs per sample\nfor 28×28×1 inputs and 6 classes$/);
     provider.dispose();
   });
 

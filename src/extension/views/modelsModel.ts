@@ -3,6 +3,7 @@
  * row ("Conv2D · 28×28×6 · 156 params"), its tooltip, the model's row, and a build error's text.
  */
 import type { LayerSummary, ModelErrorData, ModelSummary } from '../../protocol/engine';
+import { formatParams } from '../../templates/catalogue';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -26,9 +27,19 @@ export function layerTooltip(layer: LayerSummary, fileName: string): string {
   return lines.join('\n');
 }
 
-/** The model file's row once built: `61,706 params · 28×28×1 → 10`. */
+/** The model file's row once built, short for a narrow sidebar: `61.7K params · 28×28×1 → 10`. */
 export function modelDescription(summary: Pick<ModelSummary, 'totalParams' | 'inputShape' | 'numClasses'>): string {
-  return `${fmt(summary.totalParams)} params · ${summary.inputShape.join('×')} → ${summary.numClasses}`;
+  return `${formatParams(summary.totalParams)} params · ${summary.inputShape.join('×')} → ${summary.numClasses}`;
+}
+
+/** The model file's tooltip once built: where it is, and the exact counts. */
+export function modelTooltip(file: string, summary: Pick<ModelSummary, 'totalParams' | 'trainableParams' | 'totalMacs' | 'inputShape' | 'numClasses'> | undefined): string {
+  if (!summary) return file;
+  return [
+    file,
+    `${fmt(summary.totalParams)} parameters (${fmt(summary.trainableParams)} trainable), ${fmt(summary.totalMacs)} MACs per sample`,
+    `for ${summary.inputShape.join('×')} inputs and ${summary.numClasses} classes`,
+  ].join('\n');
 }
 
 /** The ModelErrorData of a failed request, if the error carries one (a vscode-jsonrpc ResponseError). */

@@ -15,7 +15,7 @@ import { excludeGlob } from '../datasetsView';
 import type { EngineHost } from '../engineHost';
 import { errorMessage } from '../log';
 import { MODEL_FILE_GLOB } from '../modelFiles';
-import { buildErrorText, layerDescription, layerTooltip, modelDescription } from './modelsModel';
+import { buildErrorText, layerDescription, layerTooltip, modelDescription, modelTooltip } from './modelsModel';
 
 export const MODELS_VIEW_ID = 'dlLab.models';
 const MODELS_REFRESH_DEBOUNCE_MS = 500;
@@ -79,7 +79,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
       const b = this.built.get(node.uri.fsPath);
       const where = node.folder && node.folder !== '.' ? node.folder : '';
       item.description = b?.summary ? [modelDescription(b.summary), where].filter(Boolean).join(' · ') : b?.error ? ['⚠ cannot build', where].filter(Boolean).join(' · ') : where;
-      item.tooltip = node.uri.fsPath;
+      item.tooltip = modelTooltip(node.uri.fsPath, b?.summary);
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       return item;
     }
