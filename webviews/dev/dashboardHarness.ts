@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { mulberry32 as random } from '../../src/engine/util/random';
 import type { DashboardPoint, DashboardRun, DashboardState, DashboardUpdate } from '../../src/protocol/webview';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -118,17 +119,6 @@ window.acquireVsCodeApi = () => ({
   };
 }
 
-/** A seeded random in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A plausible training history: batch losses every few steps (noisy, decaying), epoch lines with

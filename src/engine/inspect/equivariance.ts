@@ -22,18 +22,23 @@ import { describeSample, InspectError, inputTensor, openModel, pickSample, predi
 
 const DEFAULT_SHIFTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
+/** Where position i of an axis of length n comes from under a shift by d: wrapped, or -1 when shifted in from outside (zero mode). */
+function sourceCoord(i: number, d: number, n: number, mode: 'cyclic' | 'zero'): number {
+  const from = i - d;
+  if (mode === 'cyclic') return ((from % n) + n) % n;
+  return from < 0 || from >= n ? -1 : from;
+}
+
 /** Moves an HWC image by (dy, dx): out[y][x] = in[y − dy][x − dx], wrapping (cyclic) or zero-filled. */
 export function shiftImage<T extends Uint8Array | Float32Array>(raw: T, shape: readonly number[], dy: number, dx: number, mode: 'cyclic' | 'zero'): T {
   const [h, w, c] = shape.length === 3 ? shape : [shape[0], shape[1], 1];
   const out = new (raw.constructor as new (n: number) => T)(raw.length);
   for (let y = 0; y < h; y++) {
-    let sy = y - dy;
-    if (mode === 'cyclic') sy = ((sy % h) + h) % h;
-    else if (sy < 0 || sy >= h) continue;
+    const sy = sourceCoord(y, dy, h, mode);
+    if (sy < 0) continue;
     for (let x = 0; x < w; x++) {
-      let sx = x - dx;
-      if (mode === 'cyclic') sx = ((sx % w) + w) % w;
-      else if (sx < 0 || sx >= w) continue;
+      const sx = sourceCoord(x, dx, w, mode);
+      if (sx < 0) continue;
       const o = (y * w + x) * c;
       const s = (sy * w + sx) * c;
       for (let k = 0; k < c; k++) out[o + k] = raw[s + k];
@@ -48,13 +53,11 @@ export function shiftedError(a: Float32Array, b: Float32Array, h: number, w: num
   let norm = 0;
   let normA = 0;
   for (let y = 0; y < h; y++) {
-    let sy = y - dy;
-    if (mode === 'cyclic') sy = ((sy % h) + h) % h;
-    else if (sy < 0 || sy >= h) continue;
+    const sy = sourceCoord(y, dy, h, mode);
+    if (sy < 0) continue;
     for (let x = 0; x < w; x++) {
-      let sx = x - dx;
-      if (mode === 'cyclic') sx = ((sx % w) + w) % w;
-      else if (sx < 0 || sx >= w) continue;
+      const sx = sourceCoord(x, dx, w, mode);
+      if (sx < 0) continue;
       const o = (y * w + x) * c;
       const s = (sy * w + sx) * c;
       for (let k = 0; k < c; k++) {
