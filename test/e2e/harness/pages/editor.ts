@@ -26,20 +26,35 @@ export class Editors {
     return new TextEditor(this.page, this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first());
   }
 
-  /** Opens a workspace file with Go to File, as a user does, and returns its editor. */
+  /**
+   * Opens a workspace file with Go to File, as a user does, and returns its editor: the one in the active
+   * group whose model is that file (by the editor's data-uri, not by whichever text editor comes first: a
+   * webview beside can hold the active group). Tries twice, since a pick can land while the list re-renders.
+   */
   async open(relativePath: string): Promise<TextEditor> {
-    await this.palette.run('Go to File...');
-    await this.quickInput.waitOpen();
-    await this.quickInput.type(relativePath);
     const name = relativePath.split('/').pop()!;
-    await this.quickInput.pick(name, ms(15_000));
-    await this.page
-      .locator('.tabs-container .tab.active', { hasText: name })
-      .first()
-      .waitFor({ state: 'visible', timeout: ms(15_000) });
-    const editor = this.active;
-    await editor.root.locator('.view-lines').waitFor({ state: 'visible', timeout: ms(15_000) });
-    return editor;
+    const root = this.page
+      .locator(`.editor-group-container.active .editor-instance .monaco-editor[data-uri$="/${relativePath}"]`)
+      .first();
+    for (let attempt = 1; ; attempt++) {
+      await this.palette.run('Go to File...');
+      await this.quickInput.waitOpen();
+      await this.quickInput.type(relativePath);
+      await this.quickInput.pick(name, ms(15_000));
+      try {
+        await root.locator('.view-lines').waitFor({ state: 'visible', timeout: ms(10_000) });
+        return new TextEditor(this.page, root);
+      } catch (error) {
+        if (attempt === 2) {
+          const uris = await this.page.locator('.editor-group-container.active [data-uri]').evaluateAll((nodes: any[]) => nodes.map((n) => n.getAttribute('data-uri')));
+          throw new Error(
+            `Go to File ${relativePath}: no editor of it in the active group after two tries; tabs ${JSON.stringify(await this.tabs())}, ` +
+              `the active group's editors ${JSON.stringify(uris)}: ${(error as Error).message}`,
+          );
+        }
+        await this.quickInput.close();
+      }
+    }
   }
 
   /** Waits for an editor tab whose label matches, and returns the labels of all tabs. */
