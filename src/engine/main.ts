@@ -28,7 +28,7 @@ import { describeData, previewData } from './data/preview';
 import { summarizeModelFile } from './model/summary';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
-import { equivariance, featureMaps, filters } from './inspect';
+import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
 import { TrainingRun } from './training/trainer';
 
@@ -118,15 +118,14 @@ async function withModelErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 // Inspection runs forward passes: an idle engine gets the backend training would pick (auto), not the
-// summary's cpu. Requests run one at a time (they share one cached model); a run may train meanwhile.
-let inspecting: Promise<unknown> = Promise.resolve();
+// summary's cpu. Requests run one at a time (they share one cached model, freed after 10 idle minutes,
+// DL_LAB_INSPECT_IDLE_MS); a run may train meanwhile.
+const inspections = new InspectQueue(Number(process.env.DL_LAB_INSPECT_IDLE_MS) > 0 ? Number(process.env.DL_LAB_INSPECT_IDLE_MS) : 10 * 60_000);
 function inspect<T>(work: () => Promise<T>): Promise<T> {
-  const next = inspecting.then(async () => {
+  return inspections.run(async () => {
     if (runs.size === 0 && (!backend || (backend.name === 'cpu' && backend.requested === 'cpu'))) backend = await initBackend('auto');
     return withModelErrors(work);
   });
-  inspecting = next.catch(() => undefined);
-  return next;
 }
 connection.onRequest(FeatureMapsRequest, (params) => inspect(() => featureMaps(params)));
 connection.onRequest(FiltersRequest, (params) => inspect(() => filters(params)));

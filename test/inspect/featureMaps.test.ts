@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { decodeTensor, dequantize, featureMaps, filters } from '../../src/engine/inspect';
+import { clearInspectCache, decodeTensor, dequantize, featureMaps, filters, InspectQueue } from '../../src/engine/inspect';
 import { encodeFloat32, quantizePerChannel } from '../../src/engine/inspect/encode';
 import { openModel } from '../../src/engine/inspect/source';
 import { loadDataset } from '../../src/engine/data/dataset';
@@ -165,6 +165,25 @@ describe('feature maps', () => {
     // Only the imported file changes (a different size: the cache key is modification time and size).
     writeHelper(12);
     assert.equal(await channels(), 12);
+  });
+
+  it('an engine idle for a while frees the cached model: its tensors go, and the next request builds it again', async () => {
+    clearInspectCache();
+    const before = tf.memory().numTensors;
+    const queue = new InspectQueue(150);
+    const params = { modelFile: LENET, data: 'synthetic:shapes', sample: { kind: 'index' as const, index: 1 } };
+    const first = await queue.run(() => featureMaps(params));
+    const held = tf.memory().numTensors;
+    assert.ok(held > before, `the model's weights are held while the view may ask again (${before} -> ${held})`);
+    // A request within the idle time keeps the model (no rebuild, the same tensors).
+    await new Promise((r) => setTimeout(r, 50));
+    await queue.run(() => featureMaps(params));
+    assert.equal(tf.memory().numTensors, held);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(tf.memory().numTensors, before, 'all freed after 150 ms without a request');
+    const again = await queue.run(() => featureMaps(params));
+    assert.deepEqual(decodeTensor(again.layers[0].data), decodeTensor(first.layers[0].data), 'rebuilt with the same seeded weights');
+    await new Promise((r) => setTimeout(r, 400));
   });
 
   it('encodes tensors as bytes: float32 round-trips, uint8 per channel within half a step', () => {

@@ -2,5 +2,5 @@
 export { equivariance } from './equivariance';
 export { featureMaps } from './featureMaps';
 export { filters } from './filters';
-export { clearInspectCache, InspectError } from './source';
+export { clearInspectCache, InspectError, InspectQueue } from './source';
 export { decodeTensor, dequantize, encodeFloat32, encodeUint8, quantizePerChannel } from './encode';

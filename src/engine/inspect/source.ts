@@ -83,11 +83,40 @@ async function cachedDataset(spec: string): Promise<ImageDataset> {
   return dataset;
 }
 
-/** Drops the cached model and datasets (tests; a model file whose imports changed). */
+/** Drops the cached model and datasets (tests; an engine idle for a while, see InspectQueue). */
 export function clearInspectCache(): void {
   if (cachedModel) cachedModel.value.model.dispose();
   cachedModel = undefined;
   datasetCache.length = 0;
+}
+
+/**
+ * Runs inspection work one at a time (it shares the one cached model) and frees that model and the cached
+ * datasets once no work has come for `idleMs`: a VGG-16 at 224×224 holds over 500 MB, which should not
+ * stay taken for the rest of the session after its feature-map view is closed.
+ */
+export class InspectQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs: number) {}
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const next = this.tail.then(work).finally(() => {
+      if (--this.pending > 0) return;
+      // unref: an idle engine that is shutting down does not wait for this.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        if (this.pending === 0) clearInspectCache();
+      }, this.idleMs).unref();
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
 }
 
 /** Resolves a ModelSource to a built model with its weights, data and normalisation. */
