@@ -17,9 +17,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
+import { PROVIDED_MODULES as ENGINE_MODULES } from '../engine/model/providedModules';
 
-/** The modules the engine provides to model files (modelFile.ts providedModules), and nothing else. */
-export const PROVIDED_MODULES: readonly string[] = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', 'dl-lab'];
+/** The modules the engine provides to model files, and nothing else. */
+export const PROVIDED_MODULES: readonly string[] = ENGINE_MODULES;
 
 const MODEL_FILE = /\.model\.[cm]?[jt]sx?$/;
 

@@ -10,6 +10,7 @@ import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 // Also registers the library's layer classes, so checkpoints that hold them load back (tf.loadLayersModel).
 import { dlLabModule } from '../layers/module';
+import { type ProvidedModule } from './providedModules';
 
 /** An error in the user's model file; `message` is one line that starts with `file:line:column:`. */
 export class ModelFileError extends Error {
@@ -41,8 +42,8 @@ export interface LoadedModelFile {
   inputs: string[];
 }
 
-/** Modules the model file gets from the engine rather than from disk. */
-function providedModules(): Record<string, unknown> {
+/** Modules the model file gets from the engine rather than from disk (typed: every name, no other). */
+function providedModules(): Record<ProvidedModule, unknown> {
   return {
     '@tensorflow/tfjs': tf,
     '@tensorflow/tfjs-core': tf,
@@ -101,7 +102,7 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
 
   const moduleObject: { exports: Record<string, unknown> } = { exports: {} };
   const fallbackRequire = createRequire(absFile);
-  const requireForModel = (id: string): unknown => (id in provided ? provided[id] : fallbackRequire(id));
+  const requireForModel = (id: string): unknown => (id in provided ? provided[id as ProvidedModule] : fallbackRequire(id));
   try {
     const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
       filename: outfile,
