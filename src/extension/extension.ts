@@ -18,7 +18,7 @@
  *   inspection/editorInsights.ts  layer-line inlay hints, build-error diagnostics, CodeLens and hovers in model files
  *   inspection/panels.ts  Summary, Feature Maps, Filters, Equivariance: webviews (webviews/inspect/) fed by model/summary and inspect/*
  *   dashboard/         Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
- *   stopRun.ts         Stop for any run (dashboard, Runs view): this window's engine, else SIGINT to a local dl-lab
+ *   stopRun.ts         Stop for any run (dashboard, Runs view): this window's engine, else a stop-request file in the run folder
  *   webviewHtml.ts     the page (CSP with a nonce, stylesheet, script) every webview starts from
  *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
  *   trust.ts           Workspace Trust gate

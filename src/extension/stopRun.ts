@@ -1,14 +1,13 @@
 /**
  * Stop, for any run the user points at (a dashboard's Stop button, the Runs view's Stop): a run of this
- * window's engine stops between batches; a run of the `dl-lab` command line on this machine is sent
- * SIGINT, which the CLI treats as Stop (it ends the run as stopped after the current batch); any other run
- * (another window's engine, another machine) cannot be reached from here, and the user is told where to
- * stop it.
+ * window's engine is told over JSON-RPC; any other live run (the `dl-lab` command line, another window's
+ * engine, a run on another machine whose folder is shared) gets a stop-request file in its run folder,
+ * which its trainer looks for between batches, on every OS. Either way the run ends as stopped after the
+ * current batch, with its metrics and last checkpoint.
  */
-import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as vscode from 'vscode';
-import { processAlive, readRunRecord } from '../runs/runFolder';
+import { effectiveStatus, readRunRecord, requestStop } from '../runs/runFolder';
 import type { CurrentRun } from './currentRun';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
@@ -42,42 +41,18 @@ export async function stopRunAnywhere(deps: StopDeps, run: { runId: string; runD
     void vscode.window.showErrorMessage(`Cannot stop run ${run.runId}: ${errorMessage(err)}`);
     return;
   }
-  if (record.status !== 'running') {
-    void vscode.window.showInformationMessage(`Run ${run.runId} is no longer training (${record.status}).`);
+  const status = effectiveStatus(record);
+  if (status !== 'running') {
+    void vscode.window.showInformationMessage(`Run ${run.runId} is no longer training (${status}).`);
     return;
   }
-  const local = !record.hostname || record.hostname === hostname();
-  const cli = local && record.pid !== undefined && processAlive(record.pid) ? cliParent(record.pid) : undefined;
-  if (cli !== undefined) {
-    try {
-      process.kill(cli, 'SIGINT');
-      log.info(`Sent SIGINT to the dl-lab command line (pid ${cli}) that trains run ${run.runId}`);
-      void vscode.window.showInformationMessage(`Run ${run.runId} (dl-lab, pid ${cli}) stops after the current batch.`);
-      return;
-    } catch (err) {
-      log.warn(`SIGINT to pid ${cli}: ${errorMessage(err)}`);
-    }
-  }
-  void vscode.window.showInformationMessage(
-    `Run ${run.runId} is trained by another process (engine pid ${record.pid ?? '?'}${record.hostname ? ` on ${record.hostname}` : ''}), ` +
-      'for example the dl-lab command line: stop it there (Ctrl+C stops it after the current batch).',
-  );
-}
-
-/**
- * The `dl-lab` CLI process whose engine child is `enginePid` (Linux: from /proc), or undefined. The CLI
- * stops its run on SIGINT; the engine itself has no such handler (a signal would kill it mid-batch).
- */
-export function cliParent(enginePid: number): number | undefined {
-  if (process.platform !== 'linux') return undefined;
   try {
-    const stat = fs.readFileSync(`/proc/${enginePid}/stat`, 'utf8');
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
-    const cmdline = fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0');
-    return cmdline.some((a) => /(^|[/\\])(cli\.js|dl-lab)$/.test(a)) ? ppid : undefined;
-  } catch {
-    return undefined;
+    requestStop(run.runDir, `VS Code (pid ${process.pid} on ${hostname()})`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Cannot stop run ${run.runId}: ${errorMessage(err)}`);
+    return;
   }
+  const who = `engine pid ${record.pid ?? '?'}${record.hostname && record.hostname !== hostname() ? ` on ${record.hostname}` : ''}`;
+  log.info(`Asked run ${run.runId} (${who}) to stop through its run folder`);
+  void vscode.window.showInformationMessage(`Run ${run.runId} (${who}) stops after the current batch.`);
 }

@@ -6,6 +6,7 @@
  *   <runsDir>/<runId>/metrics.jsonl     one MetricRecord per line, appended as training goes
  *   <runsDir>/<runId>/checkpoints/last/ model.json + weights, optimizer state, training state
  *   <runsDir>/<runId>/checkpoints/best/ the same, for the best epoch by the monitored metric
+ *   <runsDir>/<runId>/stop-request      present while someone asks the run to stop (requestStop)
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -68,6 +69,16 @@ export interface MetricRecord {
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
+export const STOP_REQUEST_FILE = 'stop-request';
+
+/**
+ * Asks whatever process trains the run to stop after its current batch: the trainer looks for this file
+ * between batches. It works from any process that can write the run folder (another window, a terminal,
+ * another OS), where a signal or an RPC would need to know who trains it.
+ */
+export function requestStop(runDir: string, by: string): void {
+  writeFileAtomic(path.join(runDir, STOP_REQUEST_FILE), JSON.stringify({ by, time: new Date().toISOString() }) + '\n');
+}
 
 /** Writes a file so that a reader sees either the old content or the new, never a torn one. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {

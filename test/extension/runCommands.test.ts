@@ -188,15 +188,22 @@ describe('run commands, on a real run', () => {
     assert.deepEqual(listed, [path.basename(runDir)]);
   });
 
-  it("Stop on a run another process trains says where to stop it", async () => {
+  it('Stop on a run another process trains asks it to stop through its run folder', async () => {
     ui.reset();
-    await run('dlLab.stopRun', views.runs.run(path.join(runsDir, '20260101-000000-lenet-live')));
-    assert.match(ui.shown[0].message, /^Run 20260101-000000-lenet-live is trained by another process \(engine pid \d+ on .+\), for example the dl-lab command line: stop it there/);
+    const live = path.join(runsDir, '20260101-000000-lenet-live');
+    await run('dlLab.stopRun', views.runs.run(live));
+    assert.match(ui.shown[0].message, /^Run 20260101-000000-lenet-live \(engine pid \d+\) stops after the current batch\.$/);
+    const request = JSON.parse(fs.readFileSync(path.join(live, 'stop-request'), 'utf8'));
+    assert.match(request.by, /^VS Code \(pid \d+ on .+\)$/);
+    fs.rmSync(path.join(live, 'stop-request'));
   });
 
-  it('Stop on a run of the dl-lab command line on this machine stops it: SIGINT to the CLI, which ends the run as stopped', async () => {
+  it('Stop on a run of the dl-lab command line stops it through the run folder: the CLI ends the run as stopped', async () => {
     const cliRuns = path.join(tmp, 'cli-runs');
-    const cli = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'train', lenet, '--data', 'synthetic:shapes', '--epochs', '50', '--backend', 'wasm', '--runs-dir', cliRuns], { stdio: 'ignore' });
+    const cli = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'train', lenet, '--data', 'synthetic:shapes', '--epochs', '50', '--backend', 'wasm', '--runs-dir', cliRuns], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    cli.stdout.on('data', (d) => (output += d));
+    cli.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
     try {
       // Training (run.json names the engine's pid) and a few batches in.
@@ -214,6 +221,8 @@ describe('run commands, on a real run', () => {
       assert.match(ui.shown[0]?.message ?? '', /stops after the current batch/, JSON.stringify(ui.shown));
       assert.equal(await exited, 1, 'the CLI ends, with the status of a run that did not complete');
       assert.equal(record(dir).status, 'stopped');
+      assert.match(output, /run stopped/);
+      assert.ok(!fs.existsSync(path.join(dir, 'stop-request')), 'the request is cleared, so a resume trains');
     } finally {
       cli.kill('SIGKILL');
     }

@@ -24,6 +24,7 @@ import {
   newRunId,
   readRunRecord,
   type RunRecord,
+  STOP_REQUEST_FILE,
   writeRunRecord,
 } from '../../runs/runFolder';
 import { initBackend } from '../backends';
@@ -72,6 +73,8 @@ export interface TrainerEvents {
 
 /** Batch progress is sent at most this often: enough for a live chart, cheap for training. */
 export const PROGRESS_INTERVAL_MS = 250;
+/** How often, at most, the run folder is looked at for a stop-request file. */
+const STOP_FILE_INTERVAL_MS = 500;
 const EVAL_BATCH = 256;
 /**
  * EarlyStopping's best weights, when they are not those in checkpoints/best (another monitor, a minDelta,
@@ -84,6 +87,8 @@ export class TrainingRun {
   readonly runDir: string;
   private record: RunRecord;
   private stopRequested = false;
+  /** When the run folder was last looked at for a stop request (requestStop). */
+  private stopFileCheckedAt = 0;
   private readonly resuming: boolean;
   /** The last finished epoch's metrics: a failed run reports them too. */
   private lastMetrics: EpochMetrics | undefined;
@@ -130,12 +135,33 @@ export class TrainingRun {
         epochsCompleted: 0,
       };
     }
+    // A request left over from an earlier stop must not stop the resumed run.
+    fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
     writeRunRecord(this.runDir, this.record);
   }
 
   /** Asks the run to stop after the current batch. */
   stop(): void {
     this.stopRequested = true;
+  }
+
+  /** True once stop() was called or a stop-request file appeared in the run folder (looked at twice a second). */
+  private shouldStop(): boolean {
+    if (this.stopRequested) return true;
+    const now = Date.now();
+    if (now - this.stopFileCheckedAt < STOP_FILE_INTERVAL_MS) return false;
+    this.stopFileCheckedAt = now;
+    const file = path.join(this.runDir, STOP_REQUEST_FILE);
+    if (!fs.existsSync(file)) return false;
+    let by = 'another process';
+    try {
+      by = String(JSON.parse(fs.readFileSync(file, 'utf8')).by ?? by);
+    } catch {
+      // an empty or hand-made file still asks to stop
+    }
+    this.events.log('info', `run ${this.runId}: stop requested by ${by} (${file})`);
+    this.stopRequested = true;
+    return true;
   }
 
   /** Trains to the end, or until stopped or failed; never throws (failures end the run as `failed`). */
@@ -150,6 +176,7 @@ export class TrainingRun {
       writeRunRecord(this.runDir, this.record);
       result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message, metrics: this.lastMetrics };
     }
+    fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
     this.events.finished(result);
     return result;
   }
@@ -289,7 +316,7 @@ export class TrainingRun {
       let seen = 0;
       let nonFiniteReported = false;
       for (let b = 0; b < batchesPerEpoch; b++) {
-        if (this.stopRequested) return this.end('stopped', this.lastMetrics);
+        if (this.shouldStop()) return this.end('stopped', this.lastMetrics);
         const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, order.length));
         const { x, y } = batcher.batch(idx, derivedRandom(config.seed, 0xa06e, epoch, b));
         const out = trainStep(model, optimizer, loss, x, y, varList, config.weightDecay ?? 0);
