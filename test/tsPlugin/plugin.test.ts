@@ -69,7 +69,7 @@ function inferredOptions(moduleResolution: ts.ModuleResolutionKind): ts.Compiler
 }
 
 /** A language service over files on disk, as tsserver's project is (open files in memory, the rest read). */
-function languageService(files: string[], options: ts.CompilerOptions, withPlugin: boolean) {
+function languageService(files: string[], options: ts.CompilerOptions, withPlugin: boolean, hostApi: 'literals' | 'names' = 'literals') {
   const texts = new Map(files.map((f) => [f, fs.readFileSync(f, 'utf8')]));
   const host: ts.LanguageServiceHost = {
     getScriptFileNames: () => files,
@@ -87,6 +87,11 @@ function languageService(files: string[], options: ts.CompilerOptions, withPlugi
     directoryExists: ts.sys.directoryExists,
     getDirectories: ts.sys.getDirectories,
   };
+  if (hostApi === 'names') {
+    // TypeScript 4.x's tsserver project: resolveModuleNames, no resolveModuleNameLiterals.
+    host.resolveModuleNames = (names, containingFile, _reused, redirected, compilerOptions) =>
+      names.map((name) => ts.resolveModuleName(name, containingFile, compilerOptions, ts.sys, undefined, redirected).resolvedModule);
+  }
   // As tsserver does: the project is the host, and its language service exists before plugins are created.
   const service = ts.createLanguageService(host, ts.createDocumentRegistry());
   if (!withPlugin) return service;
@@ -169,6 +174,15 @@ describe('the TypeScript server plugin', () => {
       }
     });
   }
+
+  it('with a host that resolves through resolveModuleNames (TypeScript 4.x tsserver), the same files have no errors', () => {
+    const without = languageService(Object.values(files), inferredOptions(ts.ModuleResolutionKind.Node10), false, 'names');
+    assert.ok(diagnostics(without, files.lenet).some((d) => d.code === CANNOT_FIND_MODULE), 'the host alone cannot find @tensorflow/tfjs');
+    const service = languageService(Object.values(files), inferredOptions(ts.ModuleResolutionKind.Node10), true, 'names');
+    for (const file of [files.lenet, files.dl, files.helper, files.js]) assert.deepEqual(diagnostics(service, file), [], file);
+    assert.match(quickInfo(service, files.lenet, 'tf.layers.conv2d'), /conv2d\(args: ConvLayerArgs\): Conv2D/);
+    assert.ok(diagnostics(service, files.elsewhere).some((d) => d.code === CANNOT_FIND_MODULE), 'a file outside model folders is left alone');
+  });
 
   it('gives TensorFlow.js its real types: completions, quick info, and errors for wrong arguments', () => {
     const service = languageService(Object.values(files), inferredOptions(ts.ModuleResolutionKind.Node10), true);
