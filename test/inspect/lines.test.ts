@@ -128,9 +128,35 @@ describe('model errors point at the line', () => {
       assert.ok(err instanceof ModelFileError);
       assert.equal(err.file, file);
       assert.equal(err.line, tagLine(file, 'big'));
-      assert.match(err.detail, /Negative dimension size caused by adding layer conv2d_Conv2D\d+/);
+      // Named as the summary would name it: the second Conv2D of the file, whatever was built before.
+      assert.match(err.detail, /Negative dimension size caused by adding layer conv2d_Conv2D2 /);
       return true;
     });
+  });
+
+  it('unnamed layers get the same names in every build, in the summary and the feature maps: conv2d_Conv2D1, conv2d_Conv2D2, ...', async () => {
+    const args = { modelFile: LENET, inputShape: [28, 28, 1], numClasses: 10 };
+    const first = await summarizeModelFile(args);
+    const second = await summarizeModelFile(args);
+    const expected = [
+      'conv2d_Conv2D1', 'average_pooling2d_AveragePooling2D1', 'conv2d_Conv2D2', 'average_pooling2d_AveragePooling2D2',
+      'flatten_Flatten1', 'dense_Dense1', 'dense_Dense2', 'dense_Dense3',
+    ];
+    assert.deepEqual(first.layers.map((l) => l.name), expected);
+    assert.deepEqual(second.layers.map((l) => l.name), expected, 'a rebuild in the same process keeps the names');
+    const maps = await featureMaps({ modelFile: LENET, data: 'synthetic:shapes', sample: { kind: 'index', index: 0 } });
+    assert.deepEqual(maps.layers.map((l) => l.layer), expected.filter((n) => !n.startsWith('input')));
+    // Names the user gave stay, and no unnamed layer takes one of them.
+    const file = path.join(tempDir('dl-lab-names-'), 'named.model.ts');
+    fs.writeFileSync(file, `import * as tf from '@tensorflow/tfjs';
+export default ({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) => tf.sequential({ layers: [
+  tf.layers.dense({ inputShape, units: 4, name: 'dense_Dense1' }),
+  tf.layers.dense({ units: 4 }),
+  tf.layers.dense({ units: numClasses, name: 'head' }),
+] });
+`);
+    const named = await summarizeModelFile({ modelFile: file, inputShape: [3], numClasses: 2 });
+    assert.deepEqual(named.layers.map((l) => l.name), ['dense_Dense1', 'dense_Dense2', 'head']);
   });
 
   it('through the engine process: model/summary and inspect/featureMaps answer a ResponseError with ModelErrorData', async () => {

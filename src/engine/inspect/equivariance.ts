@@ -140,7 +140,7 @@ export async function equivariance(params: EquivarianceParams): Promise<Equivari
         const [dy, dx] = along(r);
         errors.push(shiftedError(shifted, base, dims[0], dims[1], dims[2], dy, dx, mode));
       });
-      return { layer: layer.name, type: layer.getClassName(), line: inspect.lineOf(layer), jump: spatial ? field.jump : null, errors, exact };
+      return { layer: inspect.nameOf(layer), type: layer.getClassName(), line: inspect.lineOf(layer), jump: spatial ? field.jump : null, errors, exact };
     });
     const out = values[predictionIndex];
     const classes = out.length / (shifts.length + 1);

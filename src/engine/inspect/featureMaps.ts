@@ -27,7 +27,7 @@ export async function featureMaps(params: FeatureMapsParams): Promise<FeatureMap
       const v = values[i];
       const q = quantizePerChannel(v, channels);
       const data = params.dtype === 'float32' ? encodeFloat32(shape, v) : encodeUint8(shape, q.data);
-      return { layer: layer.name, type: layer.getClassName(), line: inspect.lineOf(layer), shape, data, min: q.min, max: q.max };
+      return { layer: inspect.nameOf(layer), type: layer.getClassName(), line: inspect.lineOf(layer), shape, data, min: q.min, max: q.max };
     });
     return {
       modelFile: inspect.modelFile,

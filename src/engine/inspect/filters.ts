@@ -50,7 +50,7 @@ export async function filters(params: FiltersParams): Promise<FiltersResult> {
     const tensor = variable.read();
     const values = (await tensor.data()) as Float32Array;
     layers.push({
-      layer: layer.name,
+      layer: inspect.nameOf(layer),
       type,
       line: inspect.lineOf(layer),
       kernelShape: [...tensor.shape],

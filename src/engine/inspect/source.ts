@@ -44,6 +44,8 @@ export interface InspectModel {
   classNames: string[];
   model: tf.LayersModel;
   lineOf(layer: tf.layers.Layer): number | null;
+  /** The name shown for a layer: the same in every build of the file (model/summary.ts stableNames). */
+  nameOf(layer: tf.layers.Layer): string;
   fields: Map<tf.layers.Layer, Field | null>;
   /** Multi-output models over layer outputs, by the names they give (built once per selection). */
   probes: Map<string, tf.LayersModel>;
@@ -167,7 +169,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
 
   const absModel = path.resolve(modelFile);
   const key = JSON.stringify([absModel, statKey(absModel), inputShape, numClasses, checkpointDir ?? null, checkpointDir ? statKey(path.join(checkpointDir, 'state.json')) : seed ?? null]);
-  let built: Pick<InspectModel, 'model' | 'lineOf' | 'fields' | 'probes' | 'training'>;
+  let built: Pick<InspectModel, 'model' | 'lineOf' | 'nameOf' | 'fields' | 'probes' | 'training'>;
   if (cachedModel?.key === key && inputsStamp(cachedModel.inputs) === cachedModel.stamp) built = cachedModel.value;
   else {
     const loaded = await loadModelFile(absModel);
@@ -191,7 +193,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
       throw err;
     }
     if (cachedModel) cachedModel.value.model.dispose();
-    built = { model: made.model, lineOf: made.lineOf, fields: receptiveFields(made.model), probes: new Map(), training: loaded.training };
+    built = { model: made.model, lineOf: made.lineOf, nameOf: made.nameOf, fields: receptiveFields(made.model), probes: new Map(), training: loaded.training };
     cachedModel = { key, value: built as InspectModel, inputs: loaded.inputs, stamp: inputsStamp(loaded.inputs) };
   }
   const modelInput = built.model.inputs[0].shape.slice(1);
@@ -405,8 +407,8 @@ export function selectLayers(inspect: InspectModel, names?: string[]): tf.layers
   const all = probeableLayers(inspect.model);
   if (!names || !names.length) return all;
   return names.map((name) => {
-    const layer = all.find((l) => l.name === name);
-    if (!layer) throw new InspectError(`unknown layer "${name}"; the model's layers: ${all.map((l) => l.name).join(', ')}`);
+    const layer = all.find((l) => inspect.nameOf(l) === name) ?? all.find((l) => l.name === name);
+    if (!layer) throw new InspectError(`unknown layer "${name}"; the model's layers: ${all.map((l) => inspect.nameOf(l)).join(', ')}`);
     return layer;
   });
 }

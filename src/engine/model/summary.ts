@@ -192,14 +192,18 @@ function applyLayer(layer: tf.layers.Layer, rf: number, jump: number): Field {
   return { rf: rf + (maxOf(kernel) - 1) * dilation * jump, jump: jump * maxOf(stride) };
 }
 
-/** Summarises a built model; `lineOf` gives the model file line that created a layer, when known. */
+/**
+ * Summarises a built model; `lineOf` gives the model file line that created a layer, when known, and
+ * `nameOf` the name to show (buildWithLines's stable one).
+ */
 export function summarizeModel(
   model: tf.LayersModel,
   lineOf: (layer: tf.layers.Layer) => number | null = () => null,
+  nameOf: (layer: tf.layers.Layer) => string = (layer) => layer.name,
 ): Omit<ModelSummary, 'modelFile' | 'inputShape' | 'numClasses' | 'data'> {
   const fields = receptiveFields(model);
   const layers: LayerSummary[] = model.layers.map((layer) => ({
-    name: layer.name,
+    name: nameOf(layer),
     type: layer.getClassName(),
     outputShape: outputShapeOf(layer),
     params: weightCount(layer.weights),
@@ -231,7 +235,7 @@ export function summarizeModel(
 export function buildWithLines(
   loaded: LoadedModelFile,
   args: { inputShape: number[]; numClasses: number },
-): { model: tf.LayersModel; lineOf: (layer: tf.layers.Layer) => number | null } {
+): { model: tf.LayersModel; lineOf: (layer: tf.layers.Layer) => number | null; nameOf: (layer: tf.layers.Layer) => string } {
   const created = new WeakMap<object, Error>();
   // Every layer made during this build, to find the one a build error names (held only while building).
   const made: tf.layers.Layer[] = [];
@@ -256,7 +260,7 @@ export function buildWithLines(
   try {
     model = loaded.build(args);
   } catch (err) {
-    throw atNamedLayer(err, made, created, loaded);
+    throw atNamedLayer(err, made, created, loaded, stableNames(made));
   } finally {
     Error.stackTraceLimit = limit;
     if (hooked) delete (proto as Record<string, unknown>)._callHook;
@@ -265,7 +269,37 @@ export function buildWithLines(
     const where = created.has(layer) ? loaded.locate(created.get(layer)) : undefined;
     return where && where.file === loaded.file ? where.line : null;
   };
-  return { model, lineOf };
+  const names = stableNames(made.length ? made : model.layers);
+  return { model, lineOf, nameOf: (layer) => names.get(layer) ?? layer.name };
+}
+
+/**
+ * The names a fresh process would give the layers of one build. TensorFlow.js numbers unnamed layers with
+ * a process-wide counter per class (conv2d_Conv2D17 after a few rebuilds), so the same line would be named
+ * differently in the hover, the summary and the feature-map view. Here the k-th unnamed layer of a class
+ * created in this build is number k (conv2d_Conv2D1, conv2d_Conv2D2, ...), skipping names the user gave.
+ * Only what is shown changes: the layers keep their TensorFlow.js names.
+ */
+export function stableNames(layers: readonly tf.layers.Layer[]): Map<tf.layers.Layer, string> {
+  const names = new Map<tf.layers.Layer, string>();
+  const auto = (layer: tf.layers.Layer): RegExpMatchArray | null => {
+    const cls = layer.getClassName();
+    if (cls === 'InputLayer') return layer.name.match(/^(input)(\d+)$/);
+    return layer.name.match(new RegExp(`^(.+_${cls.replace(/[^\w]/g, '\\$&')})(\\d+)$`));
+  };
+  const taken = new Set(layers.filter((l) => !auto(l)).map((l) => l.name));
+  const counts = new Map<string, number>();
+  for (const layer of layers) {
+    const m = auto(layer);
+    if (!m) continue;
+    const prefix = m[1];
+    let k = counts.get(prefix) ?? 0;
+    do k++;
+    while (taken.has(`${prefix}${k}`));
+    counts.set(prefix, k);
+    names.set(layer, `${prefix}${k}`);
+  }
+  return names;
 }
 
 /**
@@ -273,16 +307,27 @@ export function buildWithLines(
  * that created that layer, rather than at the user's frame that was running (for `tf.sequential({ layers:
  * [...] })`, the first line of the call, whatever item was wrong).
  */
-function atNamedLayer(err: unknown, made: readonly tf.layers.Layer[], created: WeakMap<object, Error>, loaded: LoadedModelFile): unknown {
+function atNamedLayer(
+  err: unknown,
+  made: readonly tf.layers.Layer[],
+  created: WeakMap<object, Error>,
+  loaded: LoadedModelFile,
+  stable: Map<tf.layers.Layer, string>,
+): unknown {
   if (!(err instanceof ModelFileError)) return err;
+  // The message speaks of the layers by the names shown everywhere else (stableNames).
+  const detail = err.detail.replace(/\b[A-Za-z_][\w/-]*\b/g, (word) => {
+    const layer = made.find((l) => l.name === word);
+    return (layer && stable.get(layer)) ?? word;
+  });
   const names = [...err.detail.matchAll(/\blayer ([A-Za-z_][\w/-]*)/g)].map((m) => m[1]);
   for (const name of names) {
     const layer = made.find((l) => l.name === name);
     const stack = layer && created.get(layer);
     const where = stack ? loaded.locate(stack) : undefined;
-    if (where && where.file === loaded.file) return new ModelFileError(where.file, err.detail, where.line, where.column);
+    if (where && where.file === loaded.file) return new ModelFileError(where.file, detail, where.line, where.column);
   }
-  return err;
+  return detail === err.detail ? err : new ModelFileError(err.file, detail, err.line, err.column);
 }
 
 /** Parses "224,224,3" (or "224x224x3"); throws a message that names what is wrong. */
@@ -319,9 +364,9 @@ export async function summarizeModelFile(params: ModelSummaryParams): Promise<Mo
   }
   const loaded = await loadModelFile(params.modelFile);
   checkSummaryArgs(inputShape, numClasses, loaded.file);
-  const { model, lineOf } = buildWithLines(loaded, { inputShape, numClasses });
+  const { model, lineOf, nameOf } = buildWithLines(loaded, { inputShape, numClasses });
   try {
-    return { modelFile: loaded.file, inputShape, numClasses, ...(data ? { data } : {}), ...summarizeModel(model, lineOf) };
+    return { modelFile: loaded.file, inputShape, numClasses, ...(data ? { data } : {}), ...summarizeModel(model, lineOf, nameOf) };
   } finally {
     model.dispose();
   }

@@ -218,8 +218,8 @@ export class EditorInsights implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     // Only the link below may run a command; the image is Markdown (no HTML needed).
     md.isTrusted = { enabledCommands: ['dlLab.showFeatureMaps'] };
-    // Layers are matched by the line that made them and their order on it, not by name: unnamed layers get
-    // process-wide numbered names (conv2d_Conv2D3), different in each build of the file.
+    // Layers are matched by the line that made them and their order on it, not by name: the maps may come
+    // from an earlier version of the file, where an inserted layer shifted the numbered names.
     const sourceLine = entry.layers[0]?.line;
     const mapsOnLine = maps?.layers.filter((m) => m.line !== null && m.line === sourceLine) ?? [];
     for (const [i, layer] of entry.layers.entries()) {
