@@ -88,7 +88,8 @@ scenario(
     });
 
     await step("hovering the first conv layer's line shows a strip of its maps for that sample", async () => {
-      const editor = await workbench.editors.open(MODEL_FILE);
+      // The model file is still open beside the view, as the user left it.
+      const editor = await workbench.editors.showing(MODEL_FILE);
       const text = await editor.hover('conv2d', /Open feature maps/, ms(60_000));
       assert.match(text, new RegExp(`sample #${INDEX}`));
       const images = await editor.hoverImages();

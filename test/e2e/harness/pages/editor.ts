@@ -57,6 +57,17 @@ export class Editors {
     }
   }
 
+  /** The visible editor of a workspace file in any group (e.g. the one beside a webview), waited for. */
+  async showing(relativePath: string, timeout = ms(15_000)): Promise<TextEditor> {
+    const root = this.page.locator(`.editor-instance .monaco-editor[data-uri$="/${relativePath}"]`).filter({ visible: true }).first();
+    try {
+      await root.locator('.view-lines').waitFor({ state: 'visible', timeout });
+    } catch {
+      throw new Error(`No visible editor of ${relativePath} within ${timeout / 1000} s; tabs: ${JSON.stringify(await this.tabs())}`);
+    }
+    return new TextEditor(this.page, root);
+  }
+
   /** Waits for an editor tab whose label matches, and returns the labels of all tabs. */
   async waitForTab(label: string | RegExp, timeout = ms(15_000)): Promise<string[]> {
     const tab = this.page.locator('.tabs-container .tab', { has: this.page.locator('.monaco-icon-label-container', { hasText: label }) }).first();
