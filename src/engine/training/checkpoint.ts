@@ -127,11 +127,14 @@ function betaPowers(optimizer: tf.Optimizer): BetaPowers {
 }
 
 function restoreBetaPowers(optimizer: tf.Optimizer, saved: BetaPowers): void {
-  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (typeof saved.accBeta1 !== 'number' || typeof saved.accBeta2 !== 'number') return;
-  if (!(adam.accBeta1 instanceof tf.Variable) || !(adam.accBeta2 instanceof tf.Variable)) return;
-  adam.accBeta1.assign(tf.scalar(saved.accBeta1));
-  adam.accBeta2.assign(tf.scalar(saved.accBeta2));
+  const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  const [p1, p2] = [saved.accBeta1, saved.accBeta2];
+  if (typeof p1 !== 'number' || typeof p2 !== 'number') return;
+  if (!(accBeta1 instanceof tf.Variable) || !(accBeta2 instanceof tf.Variable)) return;
+  tf.tidy(() => {
+    accBeta1.assign(tf.scalar(p1));
+    accBeta2.assign(tf.scalar(p2));
+  });
 }
 
 /**
