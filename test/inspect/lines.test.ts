@@ -13,7 +13,7 @@ import { ModelFileError } from '../../src/engine/model/modelFile';
 import { summarizeModelFile } from '../../src/engine/model/summary';
 import { FeatureMapsRequest, MODEL_ERROR_CODE, type ModelErrorData, ModelSummaryRequest } from '../../src/protocol/engine';
 import { findTemplate, renderTemplate } from '../../src/templates/catalogue';
-import { ENGINE, FIXTURES, LENET, tempDir } from '../helpers';
+import { DATASETS, ENGINE, FIXTURES, LENET, tempDir } from '../helpers';
 
 const MODELS = path.join(FIXTURES, 'models');
 
@@ -157,6 +157,20 @@ export default ({ inputShape, numClasses }: { inputShape: number[]; numClasses: 
 `);
     const named = await summarizeModelFile({ modelFile: file, inputShape: [3], numClasses: 2 });
     assert.deepEqual(named.layers.map((l) => l.name), ['dense_Dense1', 'dense_Dense2', 'head']);
+  });
+
+  it('a summary for a dataset takes its shape and classes, and sees a class folder added since the last one', async () => {
+    const dir = path.join(tempDir('dl-lab-summary-data-'), 'images');
+    for (const name of ['cat', 'dog']) fs.cpSync(path.join(DATASETS, 'cifar10-small', name), path.join(dir, name), { recursive: true });
+    const first = await summarizeModelFile({ modelFile: LENET, data: dir });
+    assert.deepEqual([first.inputShape, first.numClasses], [[32, 32, 3], 2]);
+    assert.deepEqual(first.layers.at(-1)!.outputShape, [null, 2]);
+    // Asked again (every save asks), and after the folder changed.
+    assert.equal((await summarizeModelFile({ modelFile: LENET, data: dir })).numClasses, 2);
+    fs.cpSync(path.join(DATASETS, 'cifar10-small', 'frog'), path.join(dir, 'frog'), { recursive: true });
+    const after = await summarizeModelFile({ modelFile: LENET, data: dir });
+    assert.equal(after.numClasses, 3);
+    assert.deepEqual(after.layers.at(-1)!.outputShape, [null, 3]);
   });
 
   it('through the engine process: model/summary and inspect/featureMaps answer a ResponseError with ModelErrorData', async () => {

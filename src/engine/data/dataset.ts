@@ -14,7 +14,7 @@ import { readImageFolder } from './readers/imageFolder';
 import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
 import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
-import { listDir, shown } from './util';
+import { datasetSignature, listDir, shown } from './util';
 
 export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
@@ -52,6 +52,25 @@ export interface ImageDataset {
   warnings?: string[];
   /** The files read. */
   files?: string[];
+}
+
+/** Shapes and classes read before, by dataset signature (datasetShape). */
+const shapes = new Map<string, { shape: number[]; classNames: string[] }>();
+const SHAPES_CACHED = 8;
+
+/**
+ * A dataset's sample shape and class names, remembered while its files stay the same: a model summary
+ * (inlay hints, the Models view) asks on every save, and a 50,000-image folder takes seconds to read.
+ */
+export async function datasetShape(spec: string): Promise<{ shape: number[]; classNames: string[] }> {
+  const key = datasetSignature(spec);
+  const hit = shapes.get(key);
+  if (hit) return { shape: [...hit.shape], classNames: [...hit.classNames] };
+  const dataset = await loadDataset(spec);
+  const value = { shape: [...dataset.shape], classNames: [...dataset.classNames] };
+  shapes.set(key, value);
+  if (shapes.size > SHAPES_CACHED) shapes.delete(shapes.keys().next().value!);
+  return { shape: [...value.shape], classNames: [...value.classNames] };
 }
 
 const SYNTHETIC_PREFIX = 'synthetic:';

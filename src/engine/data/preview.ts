@@ -6,15 +6,13 @@
  * The last dataset loaded is kept for a little while (describe, then preview, then Shuffle read it once),
  * keyed by its spec and the size and modification times of its files, so an edited dataset is read again.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { DataPreviewParams, DataPreviewResult, DatasetSummary, PreviewImage } from '../../protocol/engine';
 import { mulberry32 } from '../util/random';
 import { augmentSample, describeAugment, parseAugment, type AugmentConfig } from './augment';
 import { loadDataset, type ImageDataset } from './dataset';
 import { reportOf } from './inspect';
-import { listDir } from './util';
+import { datasetSignature } from './util';
 
 /** Shown when the dataset asks for no augmentation: a bit of everything, mild enough to keep the class readable. */
 export const DEFAULT_PREVIEW_AUGMENT = { flipHorizontal: 0.5, rotation: 15, translate: 0.1, brightness: 0.2 };
@@ -31,32 +29,8 @@ interface Cached {
 let cached: Cached | undefined;
 let dropTimer: NodeJS.Timeout | undefined;
 
-/** Size and mtime of the path and, for a folder, of its direct entries: changes when files come, go or change. */
-function signature(spec: string): string {
-  if (spec.trim().startsWith('synthetic:')) return spec.trim();
-  const abs = path.resolve(spec.trim());
-  const parts: string[] = [abs];
-  try {
-    const stat = fs.statSync(abs);
-    parts.push(`${stat.size}:${stat.mtimeMs}`);
-    if (stat.isDirectory()) {
-      for (const entry of listDir(abs).slice(0, 1000)) {
-        try {
-          const s = fs.statSync(path.join(abs, entry.name));
-          parts.push(`${entry.name}:${s.size}:${s.mtimeMs}`);
-        } catch {
-          parts.push(entry.name);
-        }
-      }
-    }
-  } catch {
-    parts.push('missing');
-  }
-  return parts.join('|');
-}
-
 async function load(spec: string): Promise<Cached> {
-  const key = signature(spec);
+  const key = datasetSignature(spec);
   if (cached?.key !== key) {
     cached = undefined; // Let the old one go before reading the new one.
     const start = Date.now();

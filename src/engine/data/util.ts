@@ -70,3 +70,30 @@ export function classCountOf(labels: Uint8Array): number {
   for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
   return max + 1;
 }
+
+/**
+ * Size and mtime of a dataset's path and, for a folder, of its direct entries: changes when files come, go
+ * or change (a new class folder, a rewritten file), so caches of what was read from it can tell.
+ */
+export function datasetSignature(spec: string): string {
+  if (spec.trim().startsWith('synthetic:')) return spec.trim();
+  const abs = path.resolve(spec.trim());
+  const parts: string[] = [abs];
+  try {
+    const stat = fs.statSync(abs);
+    parts.push(`${stat.size}:${stat.mtimeMs}`);
+    if (stat.isDirectory()) {
+      for (const entry of listDir(abs).slice(0, 1000)) {
+        try {
+          const s = fs.statSync(path.join(abs, entry.name));
+          parts.push(`${entry.name}:${s.size}:${s.mtimeMs}`);
+        } catch {
+          parts.push(entry.name);
+        }
+      }
+    }
+  } catch {
+    parts.push('missing');
+  }
+  return parts.join('|');
+}

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
-import { loadDataset } from '../data/dataset';
+import { datasetShape } from '../data/dataset';
 import { type LoadedModelFile, loadModelFile, ModelFileError } from './modelFile';
 
 export const MACS_CONVENTION =
@@ -348,8 +348,8 @@ export function checkSummaryArgs(inputShape: number[], numClasses: number, file:
 }
 
 /**
- * The `model/summary` request: the shape and classes come from `data` (read with loadDataset), else from
- * `inputShape` and `numClasses`, else from synthetic:shapes (as `train` defaults to it). The model is
+ * The `model/summary` request: the shape and classes come from `data` (read once per version of its
+ * files: datasetShape), else from `inputShape` and `numClasses`, else from synthetic:shapes (as `train` defaults to it). The model is
  * disposed before returning.
  */
 export async function summarizeModelFile(params: ModelSummaryParams): Promise<ModelSummary> {
@@ -358,8 +358,8 @@ export async function summarizeModelFile(params: ModelSummaryParams): Promise<Mo
   let data: string | undefined;
   if (params.data !== undefined || inputShape === undefined || numClasses === undefined) {
     data = params.data ?? 'synthetic:shapes';
-    const dataset = await loadDataset(data);
-    inputShape ??= [...dataset.shape];
+    const dataset = await datasetShape(data);
+    inputShape ??= dataset.shape;
     numClasses ??= dataset.classNames.length;
   }
   const loaded = await loadModelFile(params.modelFile);
