@@ -23,7 +23,7 @@ import {
   TrainStopRequest,
 } from '../protocol/engine';
 import { formatReport, inspectDataset } from '../engine/data/inspect';
-import { listRuns, markInterrupted, readRunRecord } from '../runs/runFolder';
+import { effectiveStatus, listRuns, markInterrupted, readRunRecord, requestStop, RUN_FILE, STOP_REQUEST_FILE } from '../runs/runFolder';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
@@ -47,6 +47,8 @@ Commands:
       --json               one JSON object per line; the last is {"event":"end",...}
       --verbose            also print the engine's log
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
+  stop <run-dir|run-id>   Stop a training run after its current batch, from any terminal (checkpoints kept)
+      --runs-dir DIR       where to find a run given by id (default ./runs)
   bench                Training throughput of LeNet-5 per backend, against PyTorch; feature-map latency  [--json]
   info                 Engine version and which backends are available here  [--json]
   data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
@@ -116,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
       return train(rest, values);
     case 'runs':
       return runs(rest, values);
+    case 'stop':
+      return stop(rest, values);
     case 'bench':
       return bench(values);
     case 'info':
@@ -309,6 +313,38 @@ async function train(args: string[], values: Values): Promise<number> {
     process.off('SIGINT', onSigint);
     await client.dispose();
   }
+}
+
+/** How long `dl-lab stop` waits for the run to say it stopped. */
+const STOP_WAIT_MS = 120_000;
+
+/**
+ * `dl-lab stop`: a stop-request file in the run folder, which the trainer (of a CLI or of VS Code, on this
+ * machine or one sharing the folder) looks for between batches; then waits for run.json to say it ended.
+ */
+async function stop(args: string[], values: Values): Promise<number> {
+  if (args.length !== 1) throw new UsageError(args.length ? `stop takes one run, got: ${args.join(' ')}` : 'stop needs a run folder or a run id, e.g. dl-lab stop runs/<run>');
+  const given = args[0];
+  const runDir = [path.resolve(given), path.join(runsDir(values), given)].find((dir) => fs.existsSync(path.join(dir, RUN_FILE)));
+  if (!runDir) throw new UsageError(`no run "${given}": neither a folder with ${RUN_FILE} nor a run id in ${runsDir(values)}`);
+  const record = readRunRecord(runDir);
+  const status = effectiveStatus(record);
+  if (status !== 'running') {
+    console.log(`run ${record.id} is not training (${status})`);
+    return 1;
+  }
+  requestStop(runDir, `dl-lab stop (pid ${process.pid})`);
+  console.log(`asked run ${record.id} to stop after its current batch (engine pid ${record.pid ?? '?'}${record.hostname ? ` on ${record.hostname}` : ''})`);
+  for (const deadline = Date.now() + STOP_WAIT_MS; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = effectiveStatus(readRunRecord(runDir));
+    if (now !== 'running') {
+      console.log(`run ${record.id} ${now}: ${path.relative(process.cwd(), runDir) || runDir}`);
+      return now === 'stopped' ? 0 : 1;
+    }
+  }
+  console.log(`run ${record.id} has not ended within ${STOP_WAIT_MS / 1000} s; the request stays in ${path.join(runDir, STOP_REQUEST_FILE)}`);
+  return 1;
 }
 
 async function runs(args: string[], values: Values): Promise<number> {

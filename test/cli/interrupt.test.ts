@@ -75,3 +75,32 @@ describe('a run whose engine is killed', () => {
     assert.equal(record.status, 'interrupted', '`dl-lab runs` records what it found');
   });
 });
+
+describe('dl-lab stop', () => {
+  it('stops a run trained in another terminal after its current batch: stopped, metrics and checkpoint kept, resumable', async () => {
+    const runsDir = tempDir();
+    const training = startTraining([LENET, '--epochs', '50', '--runs-dir', runsDir]);
+    try {
+      const run = await waitFor(() => training.events().find((e) => e.event === 'run'), 30_000, 'the run to start');
+      await waitFor(() => training.events().find((e) => e.event === 'batch' && e.epoch === 2), 120_000, 'a batch of epoch 2');
+      const stopped = await runCli(['stop', run.runId, '--runs-dir', runsDir]);
+      assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
+      assert.match(stopped.stdout, new RegExp(`^asked run ${run.runId} to stop after its current batch \\(engine pid ${run.pid} on .+\\)\\nrun ${run.runId} stopped: `));
+      assert.equal(await training.closed, 1, 'the training CLI ends with the status of a run that did not complete');
+      assert.equal(training.events().at(-1)!.status, 'stopped');
+      const runDir = run.runDir as string;
+      assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'last', 'model.json')), 'epoch 1 left its checkpoint');
+      assert.ok(!fs.existsSync(path.join(runDir, 'stop-request')), 'the request is gone, so a resume trains');
+
+      // A run that is not training, and a run that does not exist, say so.
+      const again = await runCli(['stop', runDir]);
+      assert.equal(again.code, 1);
+      assert.equal(again.stdout.trim(), `run ${run.runId} is not training (stopped)`);
+      const missing = await runCli(['stop', 'no-such-run', '--runs-dir', runsDir]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, new RegExp(`no run "no-such-run": neither a folder with run.json nor a run id in ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    } finally {
+      training.child.kill('SIGKILL');
+    }
+  });
+});
