@@ -64,12 +64,14 @@ const SHAPES_CACHED = 8;
  */
 export async function datasetShape(spec: string): Promise<{ shape: number[]; classNames: string[] }> {
   const key = datasetSignature(spec);
-  const hit = shapes.get(key);
-  if (hit) return { shape: [...hit.shape], classNames: [...hit.classNames] };
-  const dataset = await loadDataset(spec);
-  const value = { shape: [...dataset.shape], classNames: [...dataset.classNames] };
-  shapes.set(key, value);
-  if (shapes.size > SHAPES_CACHED) shapes.delete(shapes.keys().next().value!);
+  let value = shapes.get(key);
+  if (!value) {
+    const dataset = await loadDataset(spec);
+    value = { shape: [...dataset.shape], classNames: [...dataset.classNames] };
+    shapes.set(key, value);
+    if (shapes.size > SHAPES_CACHED) shapes.delete(shapes.keys().next().value!);
+  }
+  // Copies: callers may change what they get.
   return { shape: [...value.shape], classNames: [...value.classNames] };
 }
 
