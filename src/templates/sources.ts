@@ -162,6 +162,14 @@ function convBn(x: tf.SymbolicTensor, filters: number, kernelSize: number, strid
   return relu ? (tf.layers.reLU().apply(x) as tf.SymbolicTensor) : x;
 }`;
 
+/** The ResNet stem (torchvision's): 7x7 stride-2 convolution, batch normalisation, ReLU, 3x3 stride-2 max pooling. */
+const RESNET_STEM = `  let x = tf.layers.zeroPadding2d({ padding: 3 }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;`;
+
 const BASIC_BLOCK = `/**
  * ResNet basic block (K. He, X. Zhang, S. Ren and J. Sun, "Deep residual learning for image recognition",
  * CVPR 2016): two 3x3 convolutions with batch normalisation, plus the input; a 1x1 projection (with
@@ -208,12 +216,7 @@ const BLOCKS = [\${1|2\\, 2\\, 2\\, 2,3\\, 4\\, 6\\, 3|}];
 
 export default function resnet({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {
   const input = tf.input({ shape: inputShape });
-  let x = tf.layers.zeroPadding2d({ padding: 3 }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+${RESNET_STEM}
   BLOCKS.forEach((blocks, stage) => {
     const filters = 64 * 2 ** stage;
     for (let b = 0; b < blocks; b++) x = basicBlock(x, filters, b === 0 && stage > 0 ? 2 : 1);
@@ -586,12 +589,7 @@ const BLOCKS = [\${1|3\\, 4\\, 6\\, 3,3\\, 4\\, 23\\, 3,3\\, 8\\, 36\\, 3|}];
 
 export default function resnet({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {
   const input = tf.input({ shape: inputShape });
-  let x = tf.layers.zeroPadding2d({ padding: 3 }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 64, kernelSize: 7, strides: 2, useBias: false }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+${RESNET_STEM}
   BLOCKS.forEach((blocks, stage) => {
     const width = 64 * 2 ** stage;
     for (let b = 0; b < blocks; b++) x = bottleneckBlock(x, width, b === 0 && stage > 0 ? 2 : 1);
