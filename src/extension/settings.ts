@@ -10,7 +10,7 @@ import type { BackendChoice } from '../protocol/engine';
  * The values `dlLab.backend` accepts. A copy of the protocol's list (test/extension/settings.test.ts checks
  * that they agree) so that activation does not load the JSON-RPC library the protocol module imports.
  */
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
 
 function isBackendChoice(value: unknown): value is BackendChoice {
   return (BACKEND_CHOICES as readonly unknown[]).includes(value);

@@ -8,7 +8,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 
 /** Backends in the order `auto` tries them. */
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
 
@@ -133,17 +133,35 @@ export interface TrainEventParams {
   learningRate?: number;
 }
 
+/** A WebGPU adapter, as Dawn describes it (the webgpu backend). */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** The graphics API Dawn drives it through: vulkan, metal, d3d12, opengl. */
+  api: string;
+  /** `compatibility` for Dawn's OpenGL backend (a WebGPU subset), else `core`. */
+  featureLevel: 'core' | 'compatibility';
+  /** A renderer on the CPU (Mesa's llvmpipe, SwiftShader, WARP): `auto` does not use it. */
+  software: boolean;
+}
+
 /** Where the backend came from: what was asked for, what was picked, and why. */
 export interface BackendReport {
   requested: BackendChoice;
   name: BackendName;
   reason: string;
+  /** The adapter, for webgpu. */
+  adapter?: GpuAdapterInfo;
 }
 
 export interface BackendAvailability {
   name: BackendName;
   available: boolean;
   detail: string;
+  /** The adapter webgpu would use (also when it is a software one that only an explicit choice takes). */
+  adapter?: GpuAdapterInfo;
 }
 
 export interface EngineInfo {

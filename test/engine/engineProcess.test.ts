@@ -42,7 +42,7 @@ describe('engine process', () => {
       assert.equal(info.pid, engine.pid);
       assert.match(info.tfjsVersion, /^4\./);
       const names = info.backends.map((b) => b.name);
-      assert.deepEqual(names, ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+      assert.deepEqual(names, ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
       assert.ok(info.backends.find((b) => b.name === 'wasm')!.available);
     } finally {
       await engine.dispose();

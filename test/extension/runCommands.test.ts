@@ -104,7 +104,7 @@ describe('run commands, on a real run', () => {
       'Learning rate must be a number above 0 and below 10 (e.g. 0.001 or 1e-3), got "0"',
       'Learning rate must be a number above 0 and below 10 (e.g. 0.001 or 1e-3), got "fast"',
     ]);
-    assert.deepEqual(picks, [["the model file's", 'adam', 'sgd', 'rmsprop'], ['setting', 'auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']]);
+    assert.deepEqual(picks, [["the model file's", 'adam', 'sgd', 'rmsprop'], ['setting', 'auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']]);
     runDir = outcome!.runDir!;
     assert.equal(path.dirname(runDir), runsDir);
     const r = record(runDir);

@@ -2,8 +2,8 @@
  * Choosing and initialising the TensorFlow.js backend of the engine.
  *
  * `auto` tries, in order: tensorflow-gpu (@tensorflow/tfjs-node-gpu, when installed, loadable and a CUDA
- * device is visible), tensorflow (@tensorflow/tfjs-node), wasm (@tensorflow/tfjs-backend-wasm, with our
- * training kernels), cpu (pure JS). The tfjs-node packages are optional dependencies with native addons:
+ * device is visible), webgpu (Dawn, on a hardware adapter only: see ./webgpu), tensorflow
+ * (@tensorflow/tfjs-node), wasm (@tensorflow/tfjs-backend-wasm, with our training kernels), cpu (pure JS). The tfjs-node packages are optional dependencies with native addons:
  * they are only ever loaded through a guarded runtime require, so their absence (or a broken install)
  * costs a line in the reason and nothing else.
  */
@@ -11,37 +11,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendAvailability, BackendChoice, BackendName, BackendReport } from '../../protocol/engine';
+import type { BackendAvailability, BackendChoice, BackendName, BackendReport, GpuAdapterInfo } from '../../protocol/engine';
 import { BACKENDS } from '../../protocol/engine';
+import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from './load';
 import { registerWasmTrainingKernels } from './wasm';
+import { initWebgpu, probeWebgpu } from './webgpu';
 
 const NODE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
 };
-
-/** Why a backend can't be had; thrown by the per-backend initialisers and caught by `auto`. */
-class Unavailable extends Error {}
-
-/** Resolves a package from the engine's location without loading it; null when it isn't installed. */
-function resolvePackage(name: string): string | null {
-  try {
-    return require.resolve(`${name}/package.json`);
-  } catch {
-    return null;
-  }
-}
-
-/** Loads a package the bundler must not see (a literal would be bundled or flagged). */
-function requireAtRuntime(name: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(name);
-}
-
-function firstLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n').find((l) => l.trim() !== '') ?? message;
-}
 
 /** A CUDA device visible to this process: a GPU under /proc/driver/nvidia, or one listed by nvidia-smi. */
 export function cudaDevice(): string | null {
@@ -66,7 +45,7 @@ function wasmDistDir(): string | null {
   return pkg ? path.join(path.dirname(pkg), 'dist') : null;
 }
 
-/** Which of the four backends can be used here, without loading native addons or training anything. */
+/** Which backends can be used here, without loading tfjs-node's addons or training anything. */
 export async function probeBackends(): Promise<BackendAvailability[]> {
   const out: BackendAvailability[] = [];
   for (const name of BACKENDS) {
@@ -90,6 +69,9 @@ export async function probeBackends(): Promise<BackendAvailability[]> {
         }
         break;
       }
+      case 'webgpu':
+        out.push(await probeWebgpu());
+        break;
       case 'wasm': {
         const dir = wasmDistDir();
         if (!dir) {
@@ -183,7 +165,19 @@ async function initCpu(): Promise<string> {
   return 'cpu (pure JavaScript: slow)';
 }
 
-function initOne(name: BackendName): Promise<string> {
+/** The detail for the report (and the adapter, for webgpu); throws Unavailable with the reason otherwise. */
+async function initOne(name: BackendName, explicit: boolean): Promise<{ what: string; adapter?: GpuAdapterInfo }> {
+  switch (name) {
+    case 'webgpu': {
+      const { detail, adapter } = await initWebgpu(explicit);
+      return { what: detail, adapter };
+    }
+    default:
+      return { what: await initOther(name) };
+  }
+}
+
+function initOther(name: Exclude<BackendName, 'webgpu'>): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
@@ -205,8 +199,8 @@ export async function initBackend(choice: BackendChoice): Promise<BackendReport>
       throw new Error(`unknown backend "${String(choice)}" (expected auto, ${BACKENDS.join(', ')})`);
     }
     try {
-      const what = await initOne(choice);
-      return { requested: choice, name: choice, reason: `requested: using ${what}` };
+      const { what, adapter } = await initOne(choice, true);
+      return { requested: choice, name: choice, reason: `requested: using ${what}`, ...(adapter ? { adapter } : {}) };
     } catch (err) {
       if (err instanceof Unavailable) throw new Error(`backend "${choice}" is not available: ${err.message}`);
       throw err;
@@ -215,11 +209,11 @@ export async function initBackend(choice: BackendChoice): Promise<BackendReport>
   const skipped: string[] = [];
   for (const name of BACKENDS) {
     try {
-      const what = await initOne(name);
-      return { requested: 'auto', name, reason: `auto: ${[...skipped, `using ${what}`].join('; ')}` };
+      const { what, adapter } = await initOne(name, false);
+      return { requested: 'auto', name, reason: `auto: ${[...skipped, `using ${what}`].join('; ')}`, ...(adapter ? { adapter } : {}) };
     } catch (err) {
       if (!(err instanceof Unavailable)) throw err;
-      skipped.push(err.message);
+      skipped.push(name === 'webgpu' ? `webgpu: ${err.message}` : err.message);
     }
   }
   // Unreachable in practice: cpu is always there.
