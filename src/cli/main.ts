@@ -46,6 +46,7 @@ Commands:
       --resume RUN_DIR     continue a run from its last checkpoint (model file optional)
       --json               one JSON object per line; the last is {"event":"end",...}
       --verbose            also print the engine's log
+      --model-timeout S    seconds the model file may take to load or build (default 120, or DL_LAB_MODEL_TIMEOUT)
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
   stop <run-dir|run-id>   Stop a training run after its current batch, from any terminal (checkpoints kept)
       --runs-dir DIR       where to find a run given by id (default ./runs)
@@ -92,6 +93,7 @@ const OPTIONS = {
   index: { type: 'string' },
   layer: { type: 'string' },
   checkpoint: { type: 'string' },
+  'model-timeout': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -143,18 +145,29 @@ async function main(argv: string[]): Promise<number> {
  * command's own one-line message), so that stdout stays one document.
  */
 function engineClient(values: Values, logEvents = false): EngineClient {
+  const timeout = values['model-timeout'];
+  if (timeout !== undefined && !(Number(timeout) > 0 && Number.isFinite(Number(timeout)))) {
+    throw new UsageError(`--model-timeout must be a number of seconds > 0, got "${timeout}"`);
+  }
   return new EngineClient({
+    env: timeout !== undefined ? { DL_LAB_MODEL_TIMEOUT: timeout } : {},
     enginePath: path.join(__dirname, 'engine.js'),
     // A CLI run is a one-shot: a crash ends it (reported as interrupted) rather than restarting.
     maxRestarts: 0,
     onLog: (entry) => {
-      if (logEvents && values.json) emit({ event: 'log', ...entry });
+      // The end event stays the last line: what the engine logs while it exits is left out.
+      if (logEvents && values.json) {
+        if (!jsonEnded) emit({ event: 'log', ...entry });
+      }
       else if (values.verbose || entry.level === 'warn') {
         process.stderr.write(`${entry.level}: ${entry.message}\n`);
       }
     },
   });
 }
+
+/** Set once `train --json` has written its end event. */
+let jsonEnded = false;
 
 function runsDir(values: Values): string {
   return path.resolve(values['runs-dir'] ?? process.env.DL_LAB_RUNS_DIR ?? 'runs');
@@ -304,6 +317,7 @@ async function train(args: string[], values: Values): Promise<number> {
     const error = 'error' in result ? result.error : undefined;
     if (json) {
       emit({ event: 'end', status, runId, runDir, ...(error ? { error } : {}), ...('metrics' in result && result.metrics ? { metrics: result.metrics } : {}) });
+      jsonEnded = true;
     } else {
       console.log(`run ${status}: ${path.relative(process.cwd(), runDir) || runDir}`);
       if (error) process.stderr.write(`dl-lab: ${error}\n`);

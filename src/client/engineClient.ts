@@ -16,6 +16,7 @@ import {
   RequestType0,
 } from 'vscode-jsonrpc/node';
 import {
+  EngineRestartNotification,
   LogNotification,
   LogParams,
   TrainFinishedNotification,
@@ -63,11 +64,17 @@ export class EngineClient {
   private disposed = false;
   private expectingExit = false;
   private everStarted = false;
+  /** The engine said it exits to be restarted (user code cut off): not a crash, not counted as one. */
+  private restartAsked = false;
 
   constructor(private readonly options: EngineClientOptions) {
     this.onNotification(TrainStartedNotification, (p) => this.activeRuns.set(p.runId, p.runDir));
     this.onNotification(TrainFinishedNotification, (p) => this.activeRuns.delete(p.runId));
     this.onNotification(LogNotification, (p) => this.options.onLog?.(p));
+    this.onNotification(EngineRestartNotification, () => {
+      this.expectingExit = true;
+      this.restartAsked = true;
+    });
   }
 
   /** The engine's process id, while it runs. */
@@ -109,7 +116,8 @@ export class EngineClient {
     if (this.disposed) return Promise.reject(new Error('the engine client was disposed'));
     if (this.connection) return Promise.resolve(this.connection);
     if (this.starting) return this.starting;
-    if (this.everStarted) {
+    if (this.everStarted && this.restartAsked) this.restartAsked = false;
+    else if (this.everStarted) {
       const now = Date.now();
       const windowMs = this.options.restartWindowMs ?? 3 * 60_000;
       while (this.restarts.length && now - this.restarts[0] > windowMs) this.restarts.shift();

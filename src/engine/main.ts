@@ -9,7 +9,9 @@ import {
   BenchRequest,
   DataDescribeRequest,
   DataPreviewRequest,
+  ENGINE_RESTART_EXIT_CODE,
   EngineInfoRequest,
+  EngineRestartNotification,
   LogNotification,
   type LogLevel,
   ModelSummaryRequest,
@@ -30,6 +32,8 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
+import { abandoned } from './model/timeLimit';
+import { exitWithParent } from './watchdog';
 import { TrainingRun } from './training/trainer';
 
 declare const ENGINE_VERSION: string | undefined;
@@ -79,7 +83,10 @@ connection.onRequest(TrainStartRequest, async (params) => {
   runs.set(run.runId, run);
   log('info', `run ${run.runId} starting in ${run.runDir}`);
   // Answer as soon as the run folder exists; training goes on and reports through notifications.
-  busy = run.train().finally(() => runs.delete(run.runId));
+  busy = run.train().finally(() => {
+    runs.delete(run.runId);
+    restartIfAbandoned();
+  });
   return { runId: run.runId, runDir: run.runDir };
 });
 
@@ -111,6 +118,7 @@ async function withModelErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    restartIfAbandoned();
     if (!(err instanceof ModelFileError)) throw err;
     const data: ModelErrorData = { file: err.file, message: err.detail, ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: err.column } : {}) };
     throw new ResponseError<ModelErrorData>(MODEL_ERROR_CODE, err.message, data);
@@ -136,6 +144,36 @@ connection.onRequest(ShutdownRequest, async () => {
   await busy;
   setImmediate(() => process.exit(0));
 });
+
+/**
+ * After user code was cut off by the model time limit, the engine's TensorFlow.js state is unknown: once
+ * the answer (or the failed run's notifications) has gone out, it tells the client and exits, to be
+ * started afresh on the next request.
+ */
+let restarting = false;
+function restartIfAbandoned(): void {
+  const reason = abandoned();
+  if (!reason || restarting) return;
+  // A run training meanwhile (beside an inspection that was cut off) stops after its batch, checkpoint
+  // kept; its end calls this again.
+  if (runs.size > 0) {
+    for (const run of runs.values()) run.stop();
+    return;
+  }
+  restarting = true;
+  // setImmediate: the rejected request's answer is written first, and the channel sends in order; the
+  // notification goes by process.send itself, whose callback says everything before it was handed over.
+  setImmediate(() => {
+    log('info', `${reason}; the engine restarts`);
+    const message = { jsonrpc: '2.0', method: EngineRestartNotification.method, params: { reason } };
+    process.send!(message, undefined, undefined, () => process.exit(ENGINE_RESTART_EXIT_CODE));
+  });
+}
+
+// The terminal's Ctrl-C goes to the whole process group: the client (the CLI) decides what it means
+// (stop after the current batch), not the signal; the engine ends when its client ends.
+process.on('SIGINT', () => log('info', 'SIGINT ignored: the client decides'));
+exitWithParent();
 
 // Exit with the parent: the IPC channel closes when it dies, however it dies.
 process.on('disconnect', () => process.exit(0));

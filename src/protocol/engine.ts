@@ -638,3 +638,15 @@ export const TrainFinishedNotification = new NotificationType<TrainFinishedParam
 /** A callback acted (best checkpoint, learning rate reduced, early stop, ...). */
 export const TrainEventNotification = new NotificationType<TrainEventParams>('train/event');
 export const LogNotification = new NotificationType<LogParams>('log');
+
+/**
+ * Sent by the engine just before it exits on purpose to be restarted: user code was cut off by the model
+ * time limit (src/engine/model/timeLimit.ts), which leaves TensorFlow.js in an unknown state. The client
+ * starts a fresh engine on the next request without counting it as a crash.
+ */
+export interface EngineRestartParams {
+  reason: string;
+}
+export const EngineRestartNotification = new NotificationType<EngineRestartParams>('engine/restart');
+/** The engine's exit code after an EngineRestartNotification. */
+export const ENGINE_RESTART_EXIT_CODE = 75;

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 // Also registers the library's layer classes, so checkpoints that hold them load back (tf.loadLayersModel).
 import { dlLabModule } from '../layers/module';
 import { type ProvidedModule } from './providedModules';
+import { withModelTimeLimit } from './timeLimit';
 
 /** An error in the user's model file; `message` is one line that starts with `file:line:column:`. */
 export class ModelFileError extends Error {
@@ -107,7 +108,9 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
     const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
       filename: outfile,
     });
-    fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile));
+    withModelTimeLimit(absFile, 'loading the model file', () =>
+      fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile)),
+    );
   } catch (err) {
     fail(err, 'error while loading the model file');
   }
@@ -133,7 +136,7 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
     build(args) {
       let model: unknown;
       try {
-        model = (factory as (a: ModelBuildArgs) => unknown)(args);
+        model = withModelTimeLimit(absFile, 'building the model', () => (factory as (a: ModelBuildArgs) => unknown)(args));
       } catch (err) {
         fail(err, 'error while building the model');
       }

@@ -1,0 +1,44 @@
+/**
+ * A time limit on the user code of model files (their top level and their builder), which runs
+ * synchronously on the engine's only thread: a loop that never ends would hang the engine, its run and its
+ * client for good. V8 ends a script run past its `timeout` (as vm does), wherever it is; the engine is then
+ * left in an unknown state (TensorFlow.js scopes opened and never closed), so it marks itself for a restart.
+ */
+import * as vm from 'node:vm';
+import { ModelFileError } from './modelFile';
+
+/** Seconds; `DL_LAB_MODEL_TIMEOUT` (the CLI's --model-timeout, VS Code's dlLab.modelTimeout) overrides it. */
+export const DEFAULT_MODEL_TIMEOUT_S = 120;
+
+export function modelTimeoutSeconds(): number {
+  const raw = Number(process.env.DL_LAB_MODEL_TIMEOUT);
+  return Number.isFinite(raw) && raw > 0 ? raw : DEFAULT_MODEL_TIMEOUT_S;
+}
+
+/** Set once user code was cut off: the process should be restarted when the work in hand has been answered. */
+let abandonedWork: string | undefined;
+export function abandoned(): string | undefined {
+  return abandonedWork;
+}
+
+const context = vm.createContext({});
+const call = new vm.Script('work()');
+
+/** Runs `work` (synchronous) under the model time limit; past it, a ModelFileError that names `file`. */
+export function withModelTimeLimit<T>(file: string, what: string, work: () => T): T {
+  const seconds = modelTimeoutSeconds();
+  context.work = work;
+  try {
+    return call.runInContext(context, { timeout: Math.round(seconds * 1000) }) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+    abandonedWork = `${what} ${file} took longer than ${seconds} s`;
+    throw new ModelFileError(
+      file,
+      `${what} did not finish within ${seconds} s and was abandoned (a loop that never ends?); ` +
+        `the limit is the setting dlLab.modelTimeout, dl-lab --model-timeout S or DL_LAB_MODEL_TIMEOUT`,
+    );
+  } finally {
+    context.work = undefined;
+  }
+}
