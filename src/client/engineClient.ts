@@ -31,8 +31,8 @@ export interface EngineClientOptions {
   enginePath: string;
   /** The Node.js binary to run the engine with; default: this process's (Electron as Node in VS Code). */
   nodePath?: string;
-  /** Extra environment for the engine process. */
-  env?: NodeJS.ProcessEnv;
+  /** Extra environment for the engine process; a function is asked at every (re)start (settings may change). */
+  env?: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv);
   cwd?: string;
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -143,7 +143,7 @@ export class EngineClient {
       execArgv: [],
       cwd: this.options.cwd,
       // Inside VS Code, process.execPath is Electron: this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...this.options.env },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...(typeof this.options.env === 'function' ? this.options.env() : this.options.env) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;

@@ -48,3 +48,9 @@ export function engineCwd(): string | undefined {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   return folder?.uri.fsPath;
 }
+
+/** The engine's environment from settings: `dlLab.modelTimeout`, the seconds a model file may take to load or build. */
+export function engineEnv(): NodeJS.ProcessEnv {
+  const seconds = vscode.workspace.getConfiguration(SECTION).get<number>('modelTimeout');
+  return typeof seconds === 'number' && seconds > 0 ? { DL_LAB_MODEL_TIMEOUT: String(seconds) } : {};
+}

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../protocol/engine';
-import { engineCwd, engineNodePath } from './config';
+import { engineCwd, engineEnv, engineNodePath } from './config';
 import type { CurrentRun } from './currentRun';
 import type { EngineSupervisor, SupervisedExit } from './engineSupervisor';
 import { engineLogSink } from './log';
@@ -46,6 +46,7 @@ export class EngineHost implements vscode.Disposable {
         enginePath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine.js').fsPath,
         nodePath: engineNodePath,
         cwd: engineCwd,
+        env: engineEnv,
         onLog: engineLogSink(this.log),
       });
       supervisor.onTrainStarted((p) => {

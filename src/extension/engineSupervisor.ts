@@ -43,6 +43,8 @@ export interface EngineSupervisorOptions {
   enginePath: string;
   /** Read on every (re)creation of the client: `dlLab.nodePath`, undefined for VS Code's own runtime. */
   nodePath: () => string | undefined;
+  /** Extra environment for each engine start (the model time limit, dlLab.modelTimeout). */
+  env?: () => NodeJS.ProcessEnv;
   cwd?: () => string | undefined;
   onLog: (entry: LogParams) => void;
   maxRestarts?: number;
@@ -186,6 +188,7 @@ export class EngineSupervisor {
       enginePath: this.options.enginePath,
       nodePath,
       cwd: this.options.cwd?.(),
+      env: () => this.options.env?.() ?? {},
       maxRestarts: this.options.maxRestarts ?? MAX_RESTARTS,
       restartWindowMs: this.options.restartWindowMs ?? RESTART_WINDOW_MS,
       onLog: this.options.onLog,
