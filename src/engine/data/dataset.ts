@@ -14,7 +14,7 @@ import { readImageFolder } from './readers/imageFolder';
 import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
 import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
-import { datasetSignature, listDir, shown } from './util';
+import { checkRegularFile, datasetSignature, listDir, shown } from './util';
 
 export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
@@ -86,6 +86,8 @@ export async function loadDataset(spec: string, options: { seed?: number } = {})
 
   const abs = path.resolve(trimmed);
   if (!fs.existsSync(abs)) throw new Error(`dataset path not found: ${abs}`);
+  // A named pipe or a device would block or never end: only folders and regular files are read.
+  if (!fs.statSync(abs).isDirectory()) checkRegularFile(abs);
   let descriptor: Descriptor | undefined;
   let target = abs;
   const descriptorFile = findDescriptor(abs);
@@ -93,6 +95,7 @@ export async function loadDataset(spec: string, options: { seed?: number } = {})
     descriptor = readDescriptor(descriptorFile);
     target = descriptor.path;
     if (!fs.existsSync(target)) throw new Error(`${shown(descriptorFile)}: path ${JSON.stringify(descriptor.raw.path ?? '.')} not found (${target})`);
+    if (!fs.statSync(target).isDirectory()) checkRegularFile(target);
   }
   const format = descriptor?.format ?? detectFormat(target);
   const loadOptions: LoadOptions = {

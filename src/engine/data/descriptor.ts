@@ -7,10 +7,9 @@
  *     "normalization": "standardize" | "scale" | "none" | { "mean": [...], "std": [...] },
  *     "validationSplit": 0.2, "labelColumn": "species", "augment": { "flipHorizontal": true } }
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_FORMATS, type DatasetFormat, type LoadOptions, type NormalizationSpec, SPLIT_NAMES } from './types';
-import { shown } from './util';
+import { readRegularFile, shown } from './util';
 
 export const DESCRIPTOR_SUFFIX = '.dataset.json';
 
@@ -34,8 +33,9 @@ const KEYS = ['format', 'path', 'files', 'classNames', 'imageSize', 'channels', 
 export function readDescriptor(file: string): Descriptor {
   const where = shown(file);
   let raw: unknown;
+  const text = readRegularFile(file, 'utf8');
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new Error(`${where}: not valid JSON (${(err as Error).message})`);
   }

@@ -17,9 +17,30 @@ export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
+/**
+ * Throws unless `file` (symlinks followed) is a regular file: reading a named pipe blocks until someone
+ * writes to it, and a device such as /dev/zero never ends. Checked before the file is opened.
+ */
+export function checkRegularFile(file: string): fs.Stats {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) {
+    const kind = stat.isFIFO() ? 'a named pipe' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a folder' : 'not a file';
+    throw new Error(`${shown(file)}: ${kind}, not a regular file; datasets are read from regular files only`);
+  }
+  return stat;
+}
+
+/** fs.readFileSync for dataset files: regular files only (checkRegularFile). */
+export function readRegularFile(file: string): Buffer;
+export function readRegularFile(file: string, encoding: 'utf8'): string;
+export function readRegularFile(file: string, encoding?: 'utf8'): Buffer | string {
+  checkRegularFile(file);
+  return encoding ? fs.readFileSync(file, encoding) : fs.readFileSync(file);
+}
+
 /** Reads a file, gunzipping it when it is gzip data (by its magic bytes, whatever its name). */
 export function readMaybeGzip(file: string): Buffer {
-  const raw = fs.readFileSync(file);
+  const raw = readRegularFile(file);
   if (!isGzip(raw)) {
     if (file.endsWith('.gz')) throw new Error(`${shown(file)}: named .gz but not gzip data (first bytes ${hex(raw, 4)})`);
     return raw;

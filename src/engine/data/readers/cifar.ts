@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { concatSplits, type DatasetFormat, type LoadOptions, type ReaderResult, type SplitName } from '../types';
-import { checkLabels, listDir, numberedClasses, plural, readMaybeGzip, shown, yieldToEventLoop } from '../util';
+import { checkLabels, listDir, numberedClasses, plural, readMaybeGzip, readRegularFile, shown, yieldToEventLoop } from '../util';
 
 const CIFAR10_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const SIDE = 32;
@@ -50,7 +50,7 @@ export function findCifar(target: string): Layout | undefined {
 
 function readNames(file: string): string[] | undefined {
   if (!fs.existsSync(file)) return undefined;
-  return fs.readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return readRegularFile(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 }
 
 export async function readCifar(options: LoadOptions, format?: DatasetFormat): Promise<ReaderResult> {

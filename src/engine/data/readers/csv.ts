@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { concatSplits, type LoadOptions, type ReaderResult, type SplitName } from '../types';
-import { listDir, numberedClasses, plural, shown } from '../util';
+import { listDir, numberedClasses, plural, readRegularFile, shown } from '../util';
 
 const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'y', 'category'];
 
@@ -44,7 +44,7 @@ interface Parsed {
 }
 
 function parseCsv(file: string, labelColumn: string | undefined): Parsed {
-  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readRegularFile(file, 'utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const first = lines.findIndex((l) => l.trim() !== '');
   if (first < 0) throw new Error(`${shown(file)}: empty CSV file`);

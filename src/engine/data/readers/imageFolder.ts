@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions, ReaderResult, SplitName } from '../types';
-import { listDir, plural, shown, yieldToEventLoop } from '../util';
+import { listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
 import { decodeImage, IMAGE_EXTENSIONS, readImageHeader, shortReason, writeImage } from './images';
 
 const SPLIT_FOLDERS: Record<string, SplitName> = {
@@ -152,7 +152,7 @@ export async function readImageFolder(options: LoadOptions): Promise<ReaderResul
   let n = 0;
   for (const e of entries) {
     try {
-      const img = decodeImage(fs.readFileSync(e.file));
+      const img = decodeImage(readRegularFile(e.file));
       writeImage(img, images, n * sampleSize, height, width, channels);
       labels[n] = e.label;
       splitOf.push(e.split);

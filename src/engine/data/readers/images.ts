@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { checkRegularFile } from '../util';
 
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -28,6 +29,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Reads just enough of a file to sniff its header (JPEG metadata may push the frame header further). */
 export function readImageHeader(file: string): ImageHeader {
+  checkRegularFile(file);
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;

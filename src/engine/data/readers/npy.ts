@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { concatSplits, type LoadOptions, type ReaderResult, type SplitName } from '../types';
-import { checkLabels, classCountOf, listDir, numberedClasses, plural, shown } from '../util';
+import { checkLabels, classCountOf, listDir, numberedClasses, plural, readRegularFile, shown } from '../util';
 
 export interface NpyArray {
   dtype: string;
@@ -67,7 +67,7 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
 
 /** The stored files of a .npz (a zip archive), as name -> bytes. */
 export function readZip(file: string): Map<string, Uint8Array> {
-  const buf = fs.readFileSync(file);
+  const buf = readRegularFile(file);
   const name = shown(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
@@ -147,7 +147,7 @@ function pairsFromFolder(dir: string): Pair[] {
     const xFile = path.join(dir, `${x}.npy`);
     const yFile = path.join(dir, `${yName(x)}.npy`);
     if (!names.has(`${yName(x)}.npy`)) throw new Error(`${shown(xFile)}: no ${yName(x)}.npy beside it for the labels`);
-    pairs.push({ split, x: parseNpy(fs.readFileSync(xFile), shown(xFile)), y: parseNpy(fs.readFileSync(yFile), shown(yFile)), xName: shown(xFile), yName: shown(yFile) });
+    pairs.push({ split, x: parseNpy(readRegularFile(xFile), shown(xFile)), y: parseNpy(readRegularFile(yFile), shown(yFile)), xName: shown(xFile), yName: shown(yFile) });
   }
   if (!pairs.length) throw new Error(`${shown(dir)}: no x.npy + y.npy (or x_train.npy + y_train.npy) pair`);
   return pairs;
@@ -200,7 +200,7 @@ export async function readNpy(options: LoadOptions, npz: boolean): Promise<Reade
       if (typeof spec !== 'object' || !spec.x || !spec.y) throw new Error(`files.${split} must be { "x": ..., "y": ... } for NPY data`);
       const xf = path.resolve(options.path, spec.x);
       const yf = path.resolve(options.path, spec.y);
-      return { split: split as SplitName, x: parseNpy(fs.readFileSync(xf), shown(xf)), y: parseNpy(fs.readFileSync(yf), shown(yf)), xName: shown(xf), yName: shown(yf) };
+      return { split: split as SplitName, x: parseNpy(readRegularFile(xf), shown(xf)), y: parseNpy(readRegularFile(yf), shown(yf)), xName: shown(xf), yName: shown(yf) };
     });
   } else if (npz) {
     let file = options.path;
