@@ -4,7 +4,7 @@
  * client is killed exits even while it is stuck in user code.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -87,5 +87,13 @@ describe('a model file that never finishes', () => {
     await waitFor(() => !alive(run.pid), 10_000, 'the engine to exit');
     const list = JSON.parse((await runCli(['runs', '--runs-dir', runsDir, '--json'])).stdout);
     assert.equal(list[0].status, 'interrupted');
+  });
+
+  it('a model file that is a named pipe is refused, not waited on', async () => {
+    const file = path.join(tempDir(), 'pipe.model.ts');
+    execFileSync('mkfifo', [file]);
+    const result = await runCli(['summary', file, '--input-shape', '8,8,1', '--classes', '2']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr.trim(), /^dl-lab: .*pipe\.model\.ts: not a regular file; a model file must be one$/);
   });
 });

@@ -57,6 +57,8 @@ function providedModules(): Record<ProvidedModule, unknown> {
 export async function loadModelFile(file: string): Promise<LoadedModelFile> {
   const absFile = path.resolve(file);
   if (!fs.existsSync(absFile)) throw new ModelFileError(absFile, 'model file not found');
+  // esbuild would wait forever on a named pipe, or read a device without end.
+  if (!fs.statSync(absFile).isFile()) throw new ModelFileError(absFile, 'not a regular file; a model file must be one');
   const provided = providedModules();
   const esbuild = await import('esbuild');
   // The bundle lives, virtually, next to the model so that source paths in the map stay relative to it.
