@@ -23,7 +23,8 @@ import {
   TrainStopRequest,
 } from '../protocol/engine';
 import { formatReport, inspectDataset } from '../engine/data/inspect';
-import { effectiveStatus, listRuns, markInterrupted, readRunRecord, requestStop, RUN_FILE, STOP_REQUEST_FILE } from '../runs/runFolder';
+import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
+import { printable } from '../util/text';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
@@ -364,49 +365,49 @@ async function stop(args: string[], values: Values): Promise<number> {
 async function runs(args: string[], values: Values): Promise<number> {
   if (args.length) throw new UsageError(`runs takes no arguments, got: ${args.join(' ')}`);
   const dir = runsDir(values);
-  const found = listRuns(dir);
-  for (const run of found) {
-    // Make the file say what the reader already knows: the engine that wrote it is gone.
-    if (run.status === 'interrupted' && run.record.status === 'running') {
-      markInterrupted(run.runDir, `the engine process (pid ${run.record.pid}) is gone`);
-    }
-  }
+  // Reads only: a run whose engine is gone is reported interrupted without rewriting its run.json (the
+  // folder may be read-only, the disk full, or the run another user's).
+  const { runs: found, unreadable } = scanRuns(dir);
   if (values.json) {
     console.log(
       JSON.stringify(
-        found.map((r) => ({
-          runDir: r.runDir,
-          runId: r.record.id,
-          status: r.status,
-          modelFile: r.record.modelFile,
-          data: r.record.data,
-          backend: r.record.backend?.name ?? null,
-          epochsCompleted: r.record.epochsCompleted,
-          epochs: r.record.config?.epochs,
-          startTime: r.record.startTime,
-          endTime: r.record.endTime ?? null,
-          metrics: r.record.lastMetrics ?? null,
-          error: r.record.error ?? null,
-        })),
+        [
+          ...found.map((r) => ({
+            runDir: r.runDir,
+            runId: r.record.id,
+            status: r.status,
+            modelFile: r.record.modelFile,
+            data: r.record.data,
+            backend: r.record.backend?.name ?? null,
+            epochsCompleted: r.record.epochsCompleted,
+            epochs: r.record.config?.epochs,
+            startTime: r.record.startTime,
+            endTime: r.record.endTime ?? null,
+            metrics: r.record.lastMetrics ?? null,
+            error: r.record.error ?? null,
+          })),
+          ...unreadable.map((u) => ({ runDir: u.runDir, runId: path.basename(u.runDir), status: 'unreadable', error: u.error })),
+        ],
         null,
         2,
       ),
     );
     return 0;
   }
-  if (!found.length) {
+  if (!found.length && !unreadable.length) {
     console.log(`no runs in ${dir}`);
     return 0;
   }
   const rows = found.map((r) => [
-    r.record.id,
+    printable(r.record.id),
     r.status,
     `${r.record.epochsCompleted}/${r.record.config?.epochs ?? '?'}`,
-    r.record.lastMetrics?.loss?.toFixed(4) ?? '-',
-    r.record.lastMetrics?.val_acc?.toFixed(4) ?? '-',
-    r.record.backend?.name ?? '-',
-    r.status === 'failed' ? r.record.error ?? '' : path.basename(r.record.modelFile),
+    r.record.lastMetrics?.loss?.toFixed?.(4) ?? '-',
+    r.record.lastMetrics?.val_acc?.toFixed?.(4) ?? '-',
+    printable(r.record.backend?.name ?? '-'),
+    printable(r.status === 'failed' ? r.record.error ?? '' : path.basename(r.record.modelFile)),
   ]);
+  for (const u of unreadable) rows.push([printable(path.basename(u.runDir)), 'unreadable', '-', '-', '-', '-', printable(u.error)]);
   console.log(table(['run', 'status', 'epochs', 'loss', 'val_acc', 'backend', 'model / error'], rows));
   return 0;
 }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import type { BackendReport, RunStatus, TrainEventKind, TrainingConfig } from '../protocol/engine';
+import { type BackendReport, RUN_STATUSES, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engine';
 
 export interface RunRecord {
   id: string;
@@ -85,13 +85,19 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      if (typeof data === 'string') fs.writeSync(fd, data);
+      else fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // A full disk must not also leave half-written temporary files behind; the old file stays as it was.
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
-  fs.renameSync(tmp, file);
 }
 
 export function writeRunRecord(runDir: string, record: RunRecord): void {
@@ -106,11 +112,28 @@ export function readRunRecord(runDir: string): RunRecord {
   } catch (err) {
     throw new Error(`${file}: cannot read run record (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  let record: unknown;
   try {
-    return JSON.parse(text) as RunRecord;
+    record = JSON.parse(text);
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
+  const problem = recordProblem(record);
+  if (problem) throw new Error(`${file}: not a run record (${problem})`);
+  return record as RunRecord;
+}
+
+/** What makes `value` unusable as a RunRecord (the fields listings and resumes rely on), or undefined. */
+function recordProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`;
+  const r = value as Record<string, unknown>;
+  for (const key of ['id', 'modelFile', 'data', 'startTime'] as const) {
+    if (typeof r[key] !== 'string') return `"${key}" is ${r[key] === undefined ? 'missing' : 'not a string'}`;
+  }
+  if (!(RUN_STATUSES as readonly unknown[]).includes(r.status)) return `"status" is ${JSON.stringify(r.status)?.slice(0, 40)}; expected one of ${RUN_STATUSES.join(', ')}`;
+  if (typeof r.config !== 'object' || r.config === null) return '"config" is not an object';
+  if (typeof r.epochsCompleted !== 'number') return '"epochsCompleted" is not a number';
+  return undefined;
 }
 
 /**
@@ -171,26 +194,45 @@ export interface RunSummary {
   status: RunStatus;
 }
 
-/** Every run under `runsDir`, newest first. Folders without a readable run.json are skipped. */
+/** A folder of the runs folder whose run.json is there but cannot be used (torn, not a run record). */
+export interface UnreadableRun {
+  runDir: string;
+  /** One line: the file and what is wrong with it. */
+  error: string;
+}
+
+/** Every run under `runsDir`, newest first. Folders without a usable run.json are left out (see scanRuns). */
 export function listRuns(runsDir: string): RunSummary[] {
+  return scanRuns(runsDir).runs;
+}
+
+/**
+ * The runs under `runsDir`, newest first, and the folders whose run.json exists but is torn or not a run
+ * record, so that a listing can name them: one bad folder neither hides the others nor goes unmentioned.
+ * Folders without a run.json (not runs, or one being created) are neither. Reads only: never writes.
+ */
+export function scanRuns(runsDir: string): { runs: RunSummary[]; unreadable: UnreadableRun[] } {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(runsDir, { withFileTypes: true });
   } catch {
-    return [];
+    return { runs: [], unreadable: [] };
   }
   const runs: RunSummary[] = [];
+  const unreadable: UnreadableRun[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory()) continue;
     const runDir = path.join(runsDir, entry.name);
     try {
       const record = readRunRecord(runDir);
       runs.push({ runDir, record, status: effectiveStatus(record) });
-    } catch {
-      // not a run folder (or one still being created)
+    } catch (err) {
+      if (fs.existsSync(path.join(runDir, RUN_FILE))) unreadable.push({ runDir, error: (err as Error).message.split('\n')[0] });
     }
   }
-  return runs.sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
+  runs.sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
+  unreadable.sort((a, b) => (a.runDir < b.runDir ? 1 : -1));
+  return { runs, unreadable };
 }
 
 /** A sortable, readable, unique run id: `20261127-224501-lenet-3f9c`. */
