@@ -86,8 +86,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const fd = fs.openSync(tmp, 'w');
   try {
     try {
-      if (typeof data === 'string') fs.writeSync(fd, data);
-      else fs.writeSync(fd, data);
+      // A write may take only part of the bytes (a disk filling up): the rest is written, or fails, in turn.
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let offset = 0; offset < bytes.byteLength; ) offset += fs.writeSync(fd, bytes, offset);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -42,8 +42,24 @@ export async function saveCheckpoint(
 ): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    await writeCheckpointFiles(tmp, model, optimizer, state);
+  } catch (err) {
+    // A full disk leaves the previous checkpoint in place and no half-written folder beside it.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
 
+  // Swap: dir -> dir.old, tmp -> dir, drop dir.old. Readers fall back to dir.old in the gap.
+  const old = `${dir}.old`;
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+async function writeCheckpointFiles(tmp: string, model: tf.LayersModel, optimizer: tf.Optimizer | null, state: TrainerState): Promise<void> {
+  fs.mkdirSync(tmp, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = joinWeightData(artifacts.weightData);
@@ -67,13 +83,6 @@ export async function saveCheckpoint(
     writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), specs, ...betaPowers(optimizer) }));
   }
   writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify(state, null, 2));
-
-  // Swap: dir -> dir.old, tmp -> dir, drop dir.old. Readers fall back to dir.old in the gap.
-  const old = `${dir}.old`;
-  fs.rmSync(old, { recursive: true, force: true });
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
-  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** The folder to read a checkpoint from, or undefined when there is none (a crash mid-swap leaves `.old`). */

@@ -173,7 +173,12 @@ export class TrainingRun {
       const message = errorLine(err);
       this.events.log('error', `run ${this.runId} failed: ${message}`);
       this.record = { ...this.record, status: 'failed', error: message, endTime: new Date().toISOString() };
-      writeRunRecord(this.runDir, this.record);
+      try {
+        writeRunRecord(this.runDir, this.record);
+      } catch (writeErr) {
+        // The disk that failed the run may refuse this too: the client still hears how the run ended.
+        this.events.log('error', `run ${this.runId}: could not record the failure in run.json: ${fileErrorReason(writeErr)}`);
+      }
       result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message, metrics: this.lastMetrics };
     }
     fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
@@ -381,9 +386,9 @@ export class TrainingRun {
         if (decision.saveBest && !decision.earlyStoppingImproved && earlyStoppingEpochBefore > 0 && earlyStoppingEpochBefore === bestEpochBefore) {
           copyCheckpoint(bestDir, earlyStoppingDir);
         }
-        if (decision.earlyStoppingImproved && !decision.saveBest) await saveCheckpoint(earlyStoppingDir, model, null, state);
+        if (decision.earlyStoppingImproved && !decision.saveBest) await onDisk('saving checkpoints/early-stopping', () => saveCheckpoint(earlyStoppingDir, model, null, state));
       }
-      if (decision.saveBest) await saveCheckpoint(bestDir, model, null, state);
+      if (decision.saveBest) await onDisk('saving checkpoints/best', () => saveCheckpoint(bestDir, model, null, state));
       const events = decision.events;
       if (decision.restoreEpoch !== undefined) {
         const restoreEpoch = decision.restoreEpoch;
@@ -403,9 +408,9 @@ export class TrainingRun {
           stop.message = stop.message.replace(', weights restored', `; the weights of epoch ${restoreEpoch} were not found, the last ones are kept`);
         }
       }
-      await saveCheckpoint(lastDir, model, optimizer, state);
+      await onDisk('saving checkpoints/last', () => saveCheckpoint(lastDir, model, optimizer, state));
       this.record = { ...this.record, epochsCompleted: epoch, lastMetrics: { ...metrics } as Record<string, number> };
-      writeRunRecord(this.runDir, this.record);
+      await onDisk('writing run.json', () => writeRunRecord(this.runDir, this.record));
       this.events.progress({
         runId: this.runId, kind: 'epoch', epoch, epochs: config.epochs, batch: batchesPerEpoch, batchesPerEpoch,
         step: state.step, loss: metrics.loss, metrics, samplesPerSec, time: now, learningRate,
@@ -503,7 +508,31 @@ async function restoreEpochWeights(model: tf.LayersModel, epoch: number, dirs: s
 }
 
 function appendMetric(file: string, record: MetricRecord): void {
-  fs.appendFileSync(file, JSON.stringify(record) + '\n');
+  try {
+    fs.appendFileSync(file, JSON.stringify(record) + '\n');
+  } catch (err) {
+    throw new Error(`${fileErrorReason(err)} while appending to ${METRICS_FILE}`);
+  }
+}
+
+/**
+ * Runs a write of the run folder; a failure (a full disk) fails the run with what was being written:
+ * "no space left on device while saving checkpoints/last". The files keep their last good state.
+ */
+async function onDisk(what: string, write: () => unknown): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err as NodeJS.ErrnoException)?.code) throw err;
+    throw new Error(`${fileErrorReason(err)} while ${what}`);
+  }
+}
+
+/** "no space left on device" from Node's "ENOSPC: no space left on device, write". */
+function fileErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^E[A-Z]+: ([^,]+)/.exec(message);
+  return m ? m[1] : message.split('\n')[0];
 }
 
 function errorLine(err: unknown): string {
