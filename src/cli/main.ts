@@ -649,7 +649,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`dl-lab: ${(err as Error).message ?? String(err)}\n`);
+    // The engine's own message, without vscode-jsonrpc's "Request train/start failed with message: ".
+    const message = String((err as Error).message ?? err).replace(/^Request \S+ failed with message: /, '');
+    process.stderr.write(`dl-lab: ${message}\n`);
     process.exitCode = 1;
   },
 );

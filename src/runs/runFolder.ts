@@ -70,6 +70,7 @@ export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const STOP_REQUEST_FILE = 'stop-request';
+export const LOCK_FILE = 'lock';
 
 /**
  * Asks whatever process trains the run to stop after its current batch: the trainer looks for this file
@@ -98,6 +99,50 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     // A full disk must not also leave half-written temporary files behind; the old file stays as it was.
     fs.rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Takes the run folder for the process that trains it: two engines resuming one run at once would write
+ * the same files. The lock names its process; one whose process is gone (killed, crashed) is taken over.
+ * Throws, naming the holder, when a live process holds it.
+ */
+export function lockRun(runDir: string): void {
+  const file = path.join(runDir, LOCK_FILE);
+  const mine = JSON.stringify({ pid: process.pid, hostname: hostname(), time: new Date().toISOString() }) + '\n';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, mine, { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder: { pid?: unknown; hostname?: unknown } = {};
+    try {
+      holder = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      // torn or empty: its writer died before finishing; stale
+    }
+    const pid = typeof holder.pid === 'number' ? holder.pid : undefined;
+    const otherHost = typeof holder.hostname === 'string' && holder.hostname !== hostname();
+    if (pid !== undefined && (otherHost || processAlive(pid))) {
+      throw new Error(
+        `${runDir} is being trained by process ${pid}${otherHost ? ` on ${holder.hostname}` : ''} (it holds ${file}); ` +
+          `stop that run first${otherHost ? `, or delete ${LOCK_FILE} if that process is gone` : ''}`,
+      );
+    }
+    fs.rmSync(file, { force: true });
+  }
+  throw new Error(`${file}: could not take the lock (another process keeps taking it)`);
+}
+
+/** Releases lockRun's lock, if this process holds it. */
+export function unlockRun(runDir: string): void {
+  const file = path.join(runDir, LOCK_FILE);
+  try {
+    if (JSON.parse(fs.readFileSync(file, 'utf8')).pid === process.pid) fs.rmSync(file, { force: true });
+  } catch {
+    // gone already, or not ours
   }
 }
 

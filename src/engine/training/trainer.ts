@@ -23,8 +23,11 @@ import {
   type MetricRecord,
   newRunId,
   readRunRecord,
+  effectiveStatus,
+  lockRun,
   type RunRecord,
   STOP_REQUEST_FILE,
+  unlockRun,
   writeRunRecord,
 } from '../../runs/runFolder';
 import { initBackend } from '../backends';
@@ -103,9 +106,14 @@ export class TrainingRun {
       this.resuming = true;
       this.runDir = path.resolve(params.resumeRunDir);
       const previous = readRunRecord(this.runDir);
+      if (effectiveStatus(previous) === 'running') {
+        throw new Error(`${this.runDir} is still training (engine process ${previous.pid}); stop it first`);
+      }
       if (previous.status === 'completed' && !(params.overrides.epochs && params.overrides.epochs > previous.config.epochs)) {
         throw new Error(`${this.runDir}: the run already completed; pass a larger --epochs to train it further`);
       }
+      // Held until the run ends: a second resume of this folder is refused rather than writing beside it.
+      lockRun(this.runDir);
       this.runId = previous.id;
       this.record = {
         ...previous,
@@ -122,6 +130,7 @@ export class TrainingRun {
       this.runId = newRunId(modelFile, now);
       this.runDir = path.join(path.resolve(params.runsDir), this.runId);
       fs.mkdirSync(path.join(this.runDir, CHECKPOINTS_DIR), { recursive: true });
+      lockRun(this.runDir);
       this.record = {
         id: this.runId,
         modelFile,
@@ -135,9 +144,14 @@ export class TrainingRun {
         epochsCompleted: 0,
       };
     }
-    // A request left over from an earlier stop must not stop the resumed run.
-    fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
-    writeRunRecord(this.runDir, this.record);
+    try {
+      // A request left over from an earlier stop must not stop the resumed run.
+      fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
+      writeRunRecord(this.runDir, this.record);
+    } catch (err) {
+      unlockRun(this.runDir);
+      throw err;
+    }
   }
 
   /** Asks the run to stop after the current batch. */
@@ -182,6 +196,7 @@ export class TrainingRun {
       result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message, metrics: this.lastMetrics };
     }
     fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
+    unlockRun(this.runDir);
     this.events.finished(result);
     return result;
   }
