@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckpointChoice, EncodedTensor, InspectedSample, ModelSource, SampleChoice } from '../../protocol/engine';
 import { CHECKPOINTS_DIR, readRunRecord } from '../../runs/runFolder';
+import { readCheckpointWeights } from '../training/checkpoint';
 import { type ImageDataset, loadDataset } from '../data/dataset';
 import { normalize, readNormalization, resolveNormalization } from '../data/normalization';
 import { decodeImage, writeImage } from '../data/readers/images';
@@ -250,15 +251,9 @@ function resolveCheckpoint(dir: string): string | undefined {
 
 /** Copies a checkpoint's weights (by position, as a resume does) into the model built from the model file. */
 function loadWeights(model: tf.LayersModel, dir: string): void {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    specs.push(...group.weights);
-    for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
-  }
-  const bytes = Buffer.concat(buffers);
-  const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, specs);
+  // Verified as a resume verifies it: inside the folder, whole, its checksum, finite.
+  const { specs, data } = readCheckpointWeights(dir);
+  const map = tf.io.decodeWeights(data, specs);
   const tensors = specs.map((s) => map[s.name]);
   try {
     const expected = model.weights;

@@ -5,6 +5,7 @@
  * A checkpoint folder is replaced atomically: it is written complete under a temporary name, then swapped
  * in with renames. A crash at any point leaves either the old or the new checkpoint readable.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -26,6 +27,8 @@ export interface TrainerState {
   callbacks?: CallbacksState;
   /** Set on checkpoints/last when EarlyStopping put back the weights of this earlier epoch. */
   restoredFromEpoch?: number;
+  /** SHA-256 (hex) of each binary file of the checkpoint, checked on load (checkpoints before them have none). */
+  checksums?: Record<string, string>;
 }
 
 const MODEL_JSON = 'model.json';
@@ -58,12 +61,15 @@ export async function saveCheckpoint(
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-async function writeCheckpointFiles(tmp: string, model: tf.LayersModel, optimizer: tf.Optimizer | null, state: TrainerState): Promise<void> {
+async function writeCheckpointFiles(tmp: string, model: tf.LayersModel, optimizer: tf.Optimizer | null, trainerState: TrainerState): Promise<void> {
   fs.mkdirSync(tmp, { recursive: true });
+  const checksums: Record<string, string> = {};
+  const state = { ...trainerState, checksums };
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = joinWeightData(artifacts.weightData);
       writeFileAtomic(path.join(tmp, WEIGHTS_BIN), weights);
+      checksums[WEIGHTS_BIN] = sha256(weights);
       const modelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -80,6 +86,7 @@ async function writeCheckpointFiles(tmp: string, model: tf.LayersModel, optimize
     const named = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(named);
     writeFileAtomic(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(data));
+    checksums[OPTIMIZER_BIN] = sha256(new Uint8Array(data));
     writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), specs, ...betaPowers(optimizer) }));
   }
   writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify(state, null, 2));
@@ -95,27 +102,88 @@ export function resolveCheckpointDir(dir: string): string | undefined {
   return undefined;
 }
 
-/** An IOHandler for tf.loadLayersModel that reads a model.json and its weight files from disk. */
+/** An IOHandler for tf.loadLayersModel that reads a model.json and its weight files from disk (verified: readCheckpointWeights). */
 export function fileSystemHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load() {
-      const json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: Uint8Array[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(fs.readFileSync(path.join(path.dirname(modelJsonPath), p)));
-      }
+      const { json, specs, data } = readCheckpointWeights(path.dirname(modelJsonPath), path.basename(modelJsonPath));
       return {
-        modelTopology: json.modelTopology,
+        modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: specs,
-        weightData: concat(buffers),
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
+        weightData: data,
+        format: json.format as string | undefined,
+        generatedBy: json.generatedBy as string | undefined,
+        convertedBy: json.convertedBy as string | null | undefined,
       };
     },
   };
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
+
+/**
+ * A checkpoint's model.json and weights, checked before use so that a damaged checkpoint is named rather
+ * than resumed or drawn: every weight file lies in the folder, holds the bytes the manifest needs, matches
+ * the checksum state.json recorded for it, and no float weight is NaN or infinite.
+ */
+export function readCheckpointWeights(dir: string, modelJsonName = MODEL_JSON): { json: Record<string, unknown>; specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
+  const modelJson = path.join(dir, modelJsonName);
+  let json: { weightsManifest?: { paths?: unknown[]; weights?: tf.io.WeightsManifestEntry[] }[] } & Record<string, unknown>;
+  try {
+    json = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  } catch (err) {
+    throw new Error(`${modelJson}: not a readable model.json (${(err as Error).message.split('\n')[0]})`);
+  }
+  const checksums = readChecksums(dir);
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...(group.weights ?? []));
+    for (const p of group.paths ?? []) {
+      const name = String(p);
+      if (path.isAbsolute(name) || name.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+        throw new Error(`${modelJson}: the weights path ${JSON.stringify(name.slice(0, 60))} leaves the checkpoint folder`);
+      }
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new Error(`${file}: missing, or not a regular file`);
+      const bytes = fs.readFileSync(file);
+      const expected = checksums?.[name];
+      if (expected !== undefined && sha256(bytes) !== expected) {
+        throw new Error(`${file} does not match its checksum in state.json: the checkpoint is damaged`);
+      }
+      buffers.push(bytes);
+    }
+  }
+  const data = concat(buffers);
+  const needed = specs.reduce((n, s) => n + (DTYPE_BYTES[s.dtype] ?? 4) * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (data.byteLength !== needed) {
+    throw new Error(`${dir}: the weight files hold ${data.byteLength} bytes but model.json's manifest needs ${needed}: the checkpoint is truncated or damaged`);
+  }
+  let offset = 0;
+  for (const spec of specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(data, offset, count);
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(values[i])) throw new Error(`${dir}: the weight ${spec.name} holds ${values[i]}: the checkpoint cannot be used`);
+      }
+    }
+    offset += count * (DTYPE_BYTES[spec.dtype] ?? 4);
+  }
+  return { json, specs, data };
+}
+
+function readChecksums(dir: string): Record<string, string> | undefined {
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(dir, STATE_JSON), 'utf8')) as TrainerState;
+    return state.checksums && typeof state.checksums === 'object' ? state.checksums : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface LoadedCheckpoint {
@@ -165,13 +233,18 @@ export async function restoreCheckpoint(
     const { className, specs } = saved;
     if (className === optimizer.getClassName()) {
       const data = fs.readFileSync(path.join(source, OPTIMIZER_BIN));
+      const expected = readChecksums(source)?.[OPTIMIZER_BIN];
+      if (expected !== undefined && sha256(data) !== expected) {
+        throw new Error(`${path.join(source, OPTIMIZER_BIN)} does not match its checksum in state.json: the checkpoint is damaged`);
+      }
       const map = tf.io.decodeWeights(toArrayBuffer(data), specs);
       await optimizer.setWeights(specs.map((s: { name: string }) => ({ name: s.name, tensor: map[s.name] })));
       restoreBetaPowers(optimizer, saved);
       optimizerRestored = true;
     }
   }
-  const state = JSON.parse(fs.readFileSync(path.join(source, STATE_JSON), 'utf8')) as TrainerState;
+  // The checksums describe the files, not the training: the state goes on without them.
+  const { checksums: _files, ...state } = JSON.parse(fs.readFileSync(path.join(source, STATE_JSON), 'utf8')) as TrainerState;
   return { dir: source, state, optimizerRestored };
 }
 
