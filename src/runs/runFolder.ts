@@ -205,6 +205,37 @@ export function readMetrics(runDir: string): MetricRecord[] {
   return records;
 }
 
+/**
+ * Before a resume appends to metrics.jsonl: a run killed mid-write leaves a torn last line, onto which the
+ * next record would be glued (and both lost). The torn tail is cut back to the last complete line.
+ */
+export function trimTornMetrics(runDir: string): void {
+  const file = path.join(runDir, METRICS_FILE);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return; // no metrics yet
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      fs.readSync(fd, chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, end - start).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        if (start + newline + 1 < size) fs.ftruncateSync(fd, start + newline + 1);
+        return;
+      }
+      end = start;
+    }
+    fs.ftruncateSync(fd, 0); // not one complete line
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** True when `pid` names a live process on this machine. */
 export function processAlive(pid: number): boolean {
   try {

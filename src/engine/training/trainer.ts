@@ -27,6 +27,7 @@ import {
   lockRun,
   type RunRecord,
   STOP_REQUEST_FILE,
+  trimTornMetrics,
   unlockRun,
   writeRunRecord,
 } from '../../runs/runFolder';
@@ -281,6 +282,7 @@ export class TrainingRun {
     };
     let restoredCallbacks: Partial<CallbacksState> | undefined;
     if (this.resuming) {
+      trimTornMetrics(this.runDir);
       const restored = await restoreCheckpoint(lastDir, model, optimizer);
       state = restored.state;
       // A checkpoint from before callbacks has ModelCheckpoint's best only.
