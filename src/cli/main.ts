@@ -217,6 +217,10 @@ async function train(args: string[], values: Values): Promise<number> {
   if (args.length > 1) throw new UsageError(`train takes one model file, got ${args.length}: ${args.join(' ')}`);
   if (resume) {
     const record = readRunRecord(resume); // throws a message that names the file
+    // The checkpoint's weights belong to the run's model file: another file named here would not be used.
+    if (modelFile && path.resolve(modelFile) !== path.resolve(record.modelFile)) {
+      throw new UsageError(`${path.join(resume, RUN_FILE)} names the model file ${printable(record.modelFile)}, not ${modelFile}; resume the run without a model file, or train ${modelFile} as a new run`);
+    }
     modelFile ??= record.modelFile;
   }
   if (!modelFile) throw new UsageError('train needs a model file, e.g. dl-lab train examples/lenet.model.ts');

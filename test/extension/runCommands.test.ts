@@ -179,6 +179,24 @@ describe('run commands, on a real run', () => {
     assert.equal(ui.progress[0].title, `Resuming ${path.basename(runDir)}`);
   });
 
+  it('Resume Run refuses a run whose run.json names a model file outside the workspace', async () => {
+    ui.reset();
+    const outside = path.join(tmp, 'elsewhere', 'evil.model.ts');
+    fs.mkdirSync(path.dirname(outside), { recursive: true });
+    fs.copyFileSync(lenet, outside);
+    const dir = writeRun(runsDir, '20260101-000000-evil-stopped', { model: outside, status: 'stopped' });
+    try {
+      assert.equal(await run('dlLab.resumeRun', views.runs.run(dir)), undefined);
+      assert.deepEqual(ui.shown.map((s) => s.message), [
+        `Cannot resume 20260101-000000-evil-stopped: its run.json names a model file outside this workspace (${outside}); open the folder that holds it to resume the run.`,
+      ]);
+      assert.equal(ui.progress.length, 0, 'nothing was trained');
+      assert.equal(record(dir).status, 'stopped');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Resume Run from the palette lists the resumable runs, not the running ones', async () => {
     ui.reset();
     writeRun(runsDir, '20260101-000000-lenet-live', { model: lenet, status: 'running' });

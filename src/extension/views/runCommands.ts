@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice, OptimizerName } from '../../protocol/engine';
 import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFolder';
+import { printable } from '../../util/text';
 import { SECTION } from '../config';
 import { errorMessage } from '../log';
 import { BACKEND_CHOICES } from '../settings';
@@ -184,6 +185,14 @@ async function resumeRun(deps: TrainDeps, runs: RunsProvider, arg: unknown): Pro
   }
   if (!record.modelFile || !fs.existsSync(record.modelFile)) {
     void vscode.window.showErrorMessage(`Cannot resume ${record.id}: its model file ${record.modelFile ?? '(none)'} is gone.`);
+    return undefined;
+  }
+  // run.json decides which code a resume runs: a run folder from elsewhere must not run a file outside the
+  // workspace (trusted for its own files, not for whatever path a copied run.json names).
+  if (!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(record.modelFile))) {
+    void vscode.window.showErrorMessage(
+      `Cannot resume ${record.id}: its run.json names a model file outside this workspace (${printable(record.modelFile)}); open the folder that holds it to resume the run.`,
+    );
     return undefined;
   }
   const overrides: { epochs?: number } = {};
