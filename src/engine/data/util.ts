@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { DATA_BYTES_VAR, formatBytes, inflateLimit } from './limits';
 
 /** A path as messages show it: relative to the working directory when under it, else absolute. */
 export function shown(file: string): string {
@@ -46,8 +47,12 @@ export function readMaybeGzip(file: string): Buffer {
     return raw;
   }
   try {
-    return zlib.gunzipSync(raw);
+    // A gzip bomb stops at the data limit rather than at the engine's memory.
+    return zlib.gunzipSync(raw, { maxOutputLength: inflateLimit() });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`${shown(file)}: inflates to more than ${formatBytes(inflateLimit())}, the limit for data in memory (set ${DATA_BYTES_VAR} to raise it)`);
+    }
     const reason = (err as Error).message;
     const what = /unexpected end/i.test(reason) ? 'truncated gzip data' : 'corrupt gzip data';
     throw new Error(`${shown(file)}: ${what} (${reason}); download the file again`);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions, ReaderResult, SplitName } from '../types';
 import { listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
+import { checkDataBytes, imageSizeProblem } from '../limits';
 import { decodeImage, IMAGE_EXTENSIONS, readImageHeader, shortReason, writeImage } from './images';
 
 const SPLIT_FOLDERS: Record<string, SplitName> = {
@@ -99,6 +100,13 @@ export async function readImageFolder(options: LoadOptions): Promise<ReaderResul
         }
         try {
           const h = readImageHeader(file);
+          // Refused from the header, before any decoding: a 100000x100000 PNG is 40 GB once decoded.
+          const problem = imageSizeProblem(h.width, h.height);
+          if (problem) {
+            skipped.add('oversized image', file, root, problem);
+            unreadable++;
+            continue;
+          }
           entries.push({ file, label: classNames.indexOf(className), split, width: h.width, height: h.height, channels: h.channels });
           kept++;
         } catch (err) {
@@ -146,6 +154,7 @@ export async function readImageFolder(options: LoadOptions): Promise<ReaderResul
 
   // Pass 2: decode straight into one uint8 buffer.
   const sampleSize = height * width * channels;
+  checkDataBytes(root, entries.length * sampleSize, `${plural(entries.length, 'image')} of ${height}x${width}x${channels}${options.imageSize ? ' (imageSize)' : ''}`);
   let images = new Uint8Array(entries.length * sampleSize);
   let labels = new Uint8Array(entries.length);
   const splitOf: (SplitName | undefined)[] = [];

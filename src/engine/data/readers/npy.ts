@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { concatSplits, type LoadOptions, type ReaderResult, type SplitName } from '../types';
+import { excerpt } from '../../../util/text';
+import { checkDataBytes } from '../limits';
 import { checkLabels, classCountOf, listDir, numberedClasses, plural, readRegularFile, shown } from '../util';
 
 export interface NpyArray {
@@ -35,6 +37,9 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${name}: unreadable .npy header: ${header.trim()}`);
   if (fortran === 'True') throw new Error(`${name}: Fortran-ordered arrays are not supported; save with np.ascontiguousarray`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new Error(`${name}: the header's shape (${excerpt(shapeText)}) is not a list of sizes >= 0`);
+  }
   const count = shape.reduce((a, b) => a * b, 1);
   const m = /^([<>|=])([uifb])(\d+)$/.exec(descr);
   if (!m) throw new Error(`${name}: dtype ${descr} is not supported (use uint8, integers or floats)`);
@@ -45,6 +50,8 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   if (buf.length - dataStart < need) {
     throw new Error(`${name}: truncated: shape (${shape.join(', ')}) of ${descr} needs ${plural(need, 'byte')}, the file holds ${plural(buf.length - dataStart, 'byte')}`);
   }
+  // Checked before allocating: anything but uint8 is held as float64, 8 bytes a value.
+  checkDataBytes(name, (kind === 'u' || kind === 'b') && size === 1 ? need : count * 8, `shape (${shape.join(', ')})`);
   if ((kind === 'u' || kind === 'b') && size === 1) return { dtype: 'uint8', shape, bytes: new Uint8Array(buf.subarray(dataStart, dataStart + need)) };
   const little = order !== '>';
   const numbers = new Float64Array(count);
@@ -84,6 +91,7 @@ export function readZip(file: string): Map<string, Uint8Array> {
     if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${name}: corrupt zip directory (entry ${e + 1})`);
     const method = buf.readUInt16LE(p + 10);
     let compressed = buf.readUInt32LE(p + 20);
+    let uncompressed = buf.readUInt32LE(p + 24);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
@@ -98,7 +106,10 @@ export function readZip(file: string): Map<string, Uint8Array> {
         const len = buf.readUInt16LE(q + 2);
         if (id === 0x0001) {
           let r = q + 4;
-          if (buf.readUInt32LE(p + 24) === 0xffffffff) r += 8;
+          if (uncompressed === 0xffffffff) {
+            uncompressed = Number(buf.readBigUInt64LE(r));
+            r += 8;
+          }
           if (compressed === 0xffffffff) {
             compressed = Number(buf.readBigUInt64LE(r));
             r += 8;
@@ -115,9 +126,14 @@ export function readZip(file: string): Map<string, Uint8Array> {
     const data = buf.subarray(dataStart, dataStart + compressed);
     if (method === 0) out.set(entryName, data);
     else if (method === 8) {
+      // A few kilobytes can inflate to gigabytes: the size the directory claims is checked first, and
+      // inflating stops there, so an entry that claims little and inflates to more is caught as well.
+      checkDataBytes(file, uncompressed, `entry "${excerpt(entryName)}" inflates to ${plural(uncompressed, 'byte')}, which`);
       try {
-        out.set(entryName, zlib.inflateRawSync(data));
+        out.set(entryName, zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, uncompressed) }));
       } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`${name}: entry "${excerpt(entryName)}" inflates past the ${plural(uncompressed, 'byte')} the archive claims for it: a corrupt or hostile archive`);
         throw new Error(`${name}: corrupt compressed entry "${entryName}" (${(err as Error).message})`);
       }
     } else throw new Error(`${name}: entry "${entryName}" uses zip compression method ${method}; only stored and deflated are supported`);
