@@ -97,3 +97,13 @@ describe('a model file that never finishes', () => {
     assert.match(result.stderr.trim(), /^dl-lab: .*pipe\.model\.ts: not a regular file; a model file must be one$/);
   });
 });
+
+describe('a model too large to build', () => {
+  it('is refused as its weights are added, naming the file, the line, the count and the variable that raises the limit', async () => {
+    const result = await runCli(['summary', path.join(FIXTURES, 'models', 'billion.model.js'), '--input-shape', '28,28,1', '--classes', '10']);
+    assert.equal(result.code, 1);
+    const line = result.stderr.trim();
+    assert.equal(line.split('\n').length, 1, line);
+    assert.match(line, /^dl-lab: test\/fixtures\/models\/billion\.model\.js:9:\d+: error while building the model: the model reaches 1,099,\d{3},\d{3} parameters at layer dense_Dense2 \(kernel of shape \[32768, 32768\]\), above the limit of 400,000,000 \(set DL_LAB_MAX_PARAMS to raise it\)$/);
+  });
+});

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 // Also registers the library's layer classes, so checkpoints that hold them load back (tf.loadLayersModel).
 import { dlLabModule } from '../layers/module';
 import { type ProvidedModule } from './providedModules';
+import { withParamLimit } from './paramLimit';
 import { withModelTimeLimit } from './timeLimit';
 
 /** An error in the user's model file; `message` is one line that starts with `file:line:column:`. */
@@ -138,7 +139,7 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
     build(args) {
       let model: unknown;
       try {
-        model = withModelTimeLimit(absFile, 'building the model', () => (factory as (a: ModelBuildArgs) => unknown)(args));
+        model = withModelTimeLimit(absFile, 'building the model', () => withParamLimit(() => (factory as (a: ModelBuildArgs) => unknown)(args)));
       } catch (err) {
         fail(err, 'error while building the model');
       }
