@@ -14,7 +14,7 @@ import { readImageFolder } from './readers/imageFolder';
 import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
 import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
-import { checkRegularFile, datasetSignature, listDir, shown } from './util';
+import { checkRegularFile, datasetSignature, entryKind, listDir, shown } from './util';
 
 export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
@@ -115,6 +115,10 @@ export async function loadDataset(spec: string, options: { seed?: number } = {})
     }
     throw err;
   }
+  // Said here, about the data: an empty dataset would otherwise pass inspection and fail in training,
+  // where the message blames the model file.
+  if (data.count === 0) throw new Error(`${shown(target)}: the dataset holds no samples`);
+  if (data.shape.some((d) => d === 0)) throw new Error(`${shown(target)}: its samples have shape ${data.shape.join('x')}, which holds no values`);
   if (descriptor?.classNames && descriptor.classNames.length < data.classNames.length) {
     throw new Error(`${shown(descriptorFile!)}: classNames lists ${descriptor.classNames.length} classes but the data has ${data.classNames.length}`);
   }
@@ -192,7 +196,7 @@ export function detectFormat(abs: string): DatasetFormat {
   if (files.includes('x.npy') || files.includes('x_train.npy') || files.includes('images.npy')) return 'npy';
   if (files.some((f) => f.toLowerCase().endsWith('.npz'))) return 'npz';
   if (files.some((f) => f.toLowerCase().endsWith('.csv'))) return 'csv';
-  if (entries.some((e) => e.isDirectory())) return 'image-folder';
+  if (entries.some((e) => entryKind(abs, e) === 'directory')) return 'image-folder';
   throw new Error(`${shown(abs)}: no dataset found (${files.length ? `${files.length} files, none recognised` : 'the folder is empty'}); ${DETECT_HELP}`);
 }
 

@@ -76,6 +76,22 @@ export function listDir(dir: string): fs.Dirent[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/**
+ * What a listDir entry is, following a symbolic link (a class folder linked in from elsewhere is a class
+ * folder); 'broken' for a link to nothing, so that it can be reported rather than dropped without a word.
+ */
+export function entryKind(dir: string, entry: fs.Dirent): 'file' | 'directory' | 'other' | 'broken' {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'directory';
+  if (!entry.isSymbolicLink()) return 'other';
+  try {
+    const stat = fs.statSync(path.join(dir, entry.name));
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'broken';
+  }
+}
+
 /** Class names for labels 0..n-1 when the files name none. */
 export function numberedClasses(n: number): string[] {
   return Array.from({ length: n }, (_, i) => String(i));

@@ -108,11 +108,11 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
   const fallbackRequire = createRequire(absFile);
   const requireForModel = (id: string): unknown => (id in provided ? provided[id as ProvidedModule] : fallbackRequire(id));
   try {
-    const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+    const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', 'process'], {
       filename: outfile,
     });
     withModelTimeLimit(absFile, 'loading the model file', () =>
-      fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile)),
+      fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile), processForModel),
     );
   } catch (err) {
     fail(err, 'error while loading the model file');
@@ -151,6 +151,22 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
     },
   };
 }
+
+/**
+ * The `process` a model file sees: the engine's, except that ending it is an error in the model file. A
+ * process.exit() there would end the engine, and the user would read "the engine exited with code 0".
+ */
+const processForModel = new Proxy(process, {
+  get(target, key) {
+    if (key === 'exit' || key === 'abort' || key === 'reallyExit') {
+      return () => {
+        throw new Error(`process.${String(key)}() was called: a model file builds a model and cannot end the engine`);
+      };
+    }
+    const value = Reflect.get(target, key, target) as unknown;
+    return typeof value === 'function' ? value.bind(target) : value;
+  },
+});
 
 interface EsbuildMessage {
   text: string;

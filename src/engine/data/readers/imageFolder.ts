@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions, ReaderResult, SplitName } from '../types';
-import { listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
+import { printable } from '../../../util/text';
+import { entryKind, listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
 import { checkDataBytes, imageSizeProblem } from '../limits';
 import { decodeImage, IMAGE_EXTENSIONS, readImageHeader, shortReason, writeImage } from './images';
 
@@ -31,23 +32,30 @@ interface Entry {
 
 /** The split level, if the folder's sub-folders are all split names. */
 export function splitFolders(root: string): { split: SplitName; dir: string }[] | undefined {
-  const dirs = listDir(root).filter((e) => e.isDirectory());
+  const dirs = listDir(root).filter((e) => entryKind(root, e) === 'directory');
   if (dirs.length === 0 || !dirs.every((d) => d.name.toLowerCase() in SPLIT_FOLDERS)) return undefined;
   return dirs.map((d) => ({ split: SPLIT_FOLDERS[d.name.toLowerCase()], dir: path.join(root, d.name) }));
 }
 
-function walkFiles(dir: string, out: string[]): void {
+/** The files under `dir`, symbolic links followed (each real folder once, so a link to an ancestor ends). */
+function walkFiles(dir: string, out: string[], broken: string[], seen = new Set<string>()): void {
+  const real = fs.realpathSync(dir);
+  if (seen.has(real)) return;
+  seen.add(real);
   for (const e of listDir(dir)) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) walkFiles(full, out);
-    else if (e.isFile()) out.push(full);
+    const kind = entryKind(dir, e);
+    if (kind === 'directory') walkFiles(full, out, broken, seen);
+    else if (kind === 'file') out.push(full);
+    else if (kind === 'broken') broken.push(full);
   }
 }
 
 class Skipped {
   private readonly byReason = new Map<string, { count: number; first: string }>();
   add(kind: string, file: string, root: string, reason?: string): void {
-    const rel = path.relative(root, file).split(path.sep).join('/');
+    // Names from disk are printed with their control characters escaped.
+    const rel = printable(path.relative(root, file).split(path.sep).join('/'));
     const entry = this.byReason.get(kind);
     if (entry) entry.count++;
     else this.byReason.set(kind, { count: 1, first: reason ? `${rel}: ${reason}` : rel });
@@ -67,9 +75,12 @@ export async function readImageFolder(options: LoadOptions): Promise<ReaderResul
   const classDirs = new Map<SplitName | undefined, string[]>();
   const names = new Set<string>();
   for (const { split, dir } of levels) {
-    const dirs = listDir(dir).filter((e) => e.isDirectory()).map((e) => e.name);
-    const loose = listDir(dir).filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()));
-    if (loose.length) warnings.push(`${plural(loose.length, 'image')} in ${shown(dir)} outside any class folder ignored (first: ${loose[0].name})`);
+    const entries = listDir(dir);
+    const dirs = entries.filter((e) => entryKind(dir, e) === 'directory').map((e) => e.name);
+    const brokenLinks = entries.filter((e) => entryKind(dir, e) === 'broken');
+    if (brokenLinks.length) warnings.push(`${plural(brokenLinks.length, 'link')} in ${shown(dir)} to nothing ignored (first: ${printable(brokenLinks[0].name)})`);
+    const loose = entries.filter((e) => entryKind(dir, e) === 'file' && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()));
+    if (loose.length) warnings.push(`${plural(loose.length, 'image')} in ${shown(dir)} outside any class folder ignored (first: ${printable(loose[0].name)})`);
     classDirs.set(split, dirs);
     for (const d of dirs) names.add(d);
   }
@@ -90,7 +101,9 @@ export async function readImageFolder(options: LoadOptions): Promise<ReaderResul
     for (const className of classDirs.get(split)!) {
       const classDir = path.join(dir, className);
       const files: string[] = [];
-      walkFiles(classDir, files);
+      const broken: string[] = [];
+      walkFiles(classDir, files, broken);
+      for (const file of broken) skipped.add('link to nothing', file, root);
       let kept = 0;
       let unreadable = 0;
       for (const file of files) {
