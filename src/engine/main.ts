@@ -104,7 +104,7 @@ connection.onRequest(BenchRequest, async (params) => {
 });
 
 // Dataset description and preview (the extension's Datasets view): read files only, no TensorFlow.js.
-connection.onRequest(DataDescribeRequest, ({ data }) => describeData(data));
+connection.onRequest(DataDescribeRequest, ({ data, within }) => describeData(data, within));
 connection.onRequest(DataPreviewRequest, (params) => previewData(params));
 
 // A summary builds the model on the backend in use; the first request of an idle engine sets up cpu.

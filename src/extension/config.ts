@@ -54,3 +54,13 @@ export function engineEnv(): NodeJS.ProcessEnv {
   const seconds = vscode.workspace.getConfiguration(SECTION).get<number>('modelTimeout');
   return typeof seconds === 'number' && seconds > 0 ? { DL_LAB_MODEL_TIMEOUT: String(seconds) } : {};
 }
+
+/**
+ * In Restricted Mode, the folders the engine may read data from: the workspace's own. A descriptor's path
+ * (`../..`, an absolute path, a symbolic link) must not make it read, and quote, files elsewhere. Undefined
+ * when the workspace is trusted.
+ */
+export function restrictedDataFolders(): string[] | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { nonce, webviewHtml } from './webviewHtml';
 import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../protocol/webview';
 import type { EngineHost } from './engineHost';
+import { restrictedDataFolders } from './config';
 import { errorMessage } from './log';
 
 export const PREVIEW_VIEW_TYPE = 'dlLab.datasetPreview';
@@ -80,7 +81,8 @@ class PreviewPanel {
     this.post({ type: 'loading', name: this.name, seed: this.seed });
     try {
       const supervisor = await this.deps.engine.get();
-      const preview = await supervisor.previewData({ data: this.spec, perClass: PER_CLASS, augmented: AUGMENTED, seed: this.seed });
+      const within = restrictedDataFolders();
+      const preview = await supervisor.previewData({ data: this.spec, perClass: PER_CLASS, augmented: AUGMENTED, seed: this.seed, ...(within ? { within } : {}) });
       if (generation === this.generation) this.post({ type: 'preview', name: this.name, spec: this.spec, preview });
     } catch (err) {
       const message = errorMessage(err);

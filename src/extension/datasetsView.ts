@@ -17,7 +17,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetSummary } from '../protocol/engine';
-import { SECTION } from './config';
+import { restrictedDataFolders, SECTION } from './config';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
 
@@ -310,7 +310,7 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
     const pending = (this.queue = this.queue.then(async () => {
       try {
         const supervisor = await this.engine.get();
-        entry.summary = await supervisor.describeData(node.spec);
+        entry.summary = await supervisor.describeData(node.spec, restrictedDataFolders());
       } catch (err) {
         entry.error = errorMessage(err);
         this.log.warn(`Datasets view: ${node.spec}: ${entry.error}`);

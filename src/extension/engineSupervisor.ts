@@ -129,9 +129,9 @@ export class EngineSupervisor {
   }
 
   /** What a dataset holds (the engine reads it; starts the engine if needed). */
-  async describeData(data: string): Promise<DatasetSummary> {
+  async describeData(data: string, within?: string[]): Promise<DatasetSummary> {
     const client = await this.ensureClient();
-    return client.sendRequest<DataDescribeParams, DatasetSummary>(DataDescribeRequest, { data });
+    return client.sendRequest<DataDescribeParams, DatasetSummary>(DataDescribeRequest, within ? { data, within } : { data });
   }
 
   /** Sample images per class and augmented versions of one, for the dataset preview. */

@@ -358,10 +358,17 @@ export interface DatasetSummary {
 export interface DataDescribeParams {
   /** `synthetic:<name>` or a path (file, folder or `*.dataset.json`). */
   data: string;
+  /**
+   * The folders the engine may read for this request (symbolic links resolved): an untrusted workspace's
+   * folders, so that a descriptor cannot make it read and quote files elsewhere. Absent: unconfined.
+   */
+  within?: string[];
 }
 
 export interface DataPreviewParams {
   data: string;
+  /** As DataDescribeParams.within. */
+  within?: string[];
   /** Samples shown per class (default 8, at most 32). */
   perClass?: number;
   /** Classes with samples (the first ones; default 20, at most 100). The summary counts them all. */

@@ -56,11 +56,13 @@ function summary(over: Partial<DatasetSummary> = {}): DatasetSummary {
 /** An engine whose describe answers from a table, one call at a time being checked. */
 function fakeEngine(answers: Record<string, DatasetSummary | Error>, delayMs = 5) {
   const calls: string[] = [];
+  const withins: (string[] | undefined)[] = [];
   let active = 0;
   let maxActive = 0;
   const supervisor = {
-    describeData: async (data: string) => {
+    describeData: async (data: string, within?: string[]) => {
       calls.push(data);
+      withins.push(within);
       maxActive = Math.max(maxActive, ++active);
       await new Promise((r) => setTimeout(r, delayMs));
       active--;
@@ -70,7 +72,7 @@ function fakeEngine(answers: Record<string, DatasetSummary | Error>, delayMs = 5
       return a;
     },
   };
-  return { calls, maxActive: () => maxActive, engine: { get: async () => supervisor as never } };
+  return { calls, withins, maxActive: () => maxActive, engine: { get: async () => supervisor as never } };
 }
 
 const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never;
@@ -175,6 +177,23 @@ describe('the tree', () => {
     assert.equal(children.length, 12);
     assert.equal(provider.getParent(children[0]), roots[1]);
     assert.ok(watchers.some((w) => w.glob === '**/*-idx3-ubyte.gz'), 'the globs are watched once the view is shown');
+  });
+
+  it('in Restricted Mode the engine may read only the workspace folders; trusted, it is not confined', async () => {
+    const trusted = stub.ui.trusted;
+    try {
+      for (const [trust, expected] of [[false, [ws]], [true, undefined]] as const) {
+        stub.ui.trusted = trust;
+        const { provider, engine } = setup({ [at('data', 'mnist')]: mnist });
+        filesByGlob.set('**/*-idx3-ubyte.gz', [at('data', 'mnist', 't10k-images-idx3-ubyte.gz')]);
+        const roots = await provider.getChildren();
+        roots.forEach((r) => provider.getTreeItem(r));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(engine.withins.at(-1), expected, `trusted: ${trust}`);
+      }
+    } finally {
+      stub.ui.trusted = trusted;
+    }
   });
 
   it('a dataset that cannot be read says so, with the reason as its child', async () => {

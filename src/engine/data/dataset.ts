@@ -14,7 +14,7 @@ import { readImageFolder } from './readers/imageFolder';
 import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
 import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
-import { checkRegularFile, datasetSignature, entryKind, listDir, shown } from './util';
+import { checkInside, checkRegularFile, datasetSignature, entryKind, listDir, readingOnlyWithin, shown } from './util';
 
 export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
@@ -79,12 +79,21 @@ const SYNTHETIC_PREFIX = 'synthetic:';
 /** Seed used when neither the caller nor the spec gives one, so that an unseeded load is still reproducible. */
 const DEFAULT_SEED = 1;
 
-export async function loadDataset(spec: string, options: { seed?: number } = {}): Promise<ImageDataset> {
+/**
+ * `within`: the folders the load may read from (the workspace, when it is not trusted); every file and
+ * folder read is checked, symbolic links resolved.
+ */
+export async function loadDataset(spec: string, options: { seed?: number; within?: string[] } = {}): Promise<ImageDataset> {
+  return readingOnlyWithin(options.within, () => loadDatasetFrom(spec, options));
+}
+
+async function loadDatasetFrom(spec: string, options: { seed?: number }): Promise<ImageDataset> {
   const trimmed = spec.trim();
   if (trimmed === '') throw new Error(`dataset is empty; use synthetic:shapes or a path`);
   if (trimmed.startsWith(SYNTHETIC_PREFIX)) return loadSynthetic(trimmed, options);
 
   const abs = path.resolve(trimmed);
+  checkInside(abs);
   if (!fs.existsSync(abs)) throw new Error(`dataset path not found: ${abs}`);
   // A named pipe or a device would block or never end: only folders and regular files are read.
   if (!fs.statSync(abs).isDirectory()) checkRegularFile(abs);
@@ -94,6 +103,7 @@ export async function loadDataset(spec: string, options: { seed?: number } = {})
   if (descriptorFile) {
     descriptor = readDescriptor(descriptorFile);
     target = descriptor.path;
+    checkInside(target);
     if (!fs.existsSync(target)) throw new Error(`${shown(descriptorFile)}: path ${JSON.stringify(descriptor.raw.path ?? '.')} not found (${target})`);
     if (!fs.statSync(target).isDirectory()) checkRegularFile(target);
   }

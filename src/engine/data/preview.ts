@@ -29,12 +29,13 @@ interface Cached {
 let cached: Cached | undefined;
 let dropTimer: NodeJS.Timeout | undefined;
 
-async function load(spec: string): Promise<Cached> {
-  const key = datasetSignature(spec);
+async function load(spec: string, within?: string[]): Promise<Cached> {
+  // A confined read (untrusted workspace) is its own entry: it must not be answered by an unconfined one.
+  const key = JSON.stringify([datasetSignature(spec), within ?? null]);
   if (cached?.key !== key) {
     cached = undefined; // Let the old one go before reading the new one.
     const start = Date.now();
-    const dataset = await loadDataset(spec);
+    const dataset = await loadDataset(spec, { within });
     const { bytes: _bytes, bytesPerSample: _perSample, ...summary } = reportOf(dataset, Date.now() - start);
     cached = { key, dataset, summary };
   }
@@ -45,8 +46,8 @@ async function load(spec: string): Promise<Cached> {
 }
 
 /** The inspect report of a dataset. */
-export async function describeData(spec: string): Promise<DatasetSummary> {
-  return (await load(spec)).summary;
+export async function describeData(spec: string, within?: string[]): Promise<DatasetSummary> {
+  return (await load(spec, within)).summary;
 }
 
 const clampInt = (v: unknown, fallback: number, min: number, max: number): number =>
@@ -54,7 +55,7 @@ const clampInt = (v: unknown, fallback: number, min: number, max: number): numbe
 
 /** Per class a few samples, and augmented versions of one sample, as PNGs. */
 export async function previewData(params: DataPreviewParams): Promise<DataPreviewResult> {
-  const { dataset: ds, summary } = await load(params.data);
+  const { dataset: ds, summary } = await load(params.data, params.within);
   const perClass = clampInt(params.perClass, 8, 1, 32);
   const maxClasses = clampInt(params.maxClasses, 20, 1, 100);
   const augmentedCount = clampInt(params.augmented, 8, 0, 32);

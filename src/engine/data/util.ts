@@ -1,7 +1,9 @@
 /** Small helpers shared by the dataset readers: file names in messages, counts, gzip, yielding. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { printable } from '../../util/text';
 import { DATA_BYTES_VAR, formatBytes, inflateLimit } from './limits';
 
 /** A path as messages show it: relative to the working directory when under it, else absolute. */
@@ -19,10 +21,40 @@ export function isGzip(buf: Uint8Array): boolean {
 }
 
 /**
+ * The folders a load may read from, when it is confined (an untrusted workspace: a descriptor must not make
+ * the engine read, and quote, files anywhere on the machine). Per load, across its awaits.
+ */
+const confinement = new AsyncLocalStorage<string[]>();
+
+/** Runs a load that may read only files (symlinks resolved) inside `folders`; unconfined when none are given. */
+export function readingOnlyWithin<T>(folders: string[] | undefined, work: () => Promise<T>): Promise<T> {
+  if (!folders?.length) return work();
+  return confinement.run(folders.map((f) => realOrResolved(f)), work);
+}
+
+function realOrResolved(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/** Throws when the current load is confined and `file` lies outside its folders. */
+export function checkInside(file: string): void {
+  const folders = confinement.getStore();
+  if (!folders) return;
+  const real = realOrResolved(file);
+  if (folders.some((f) => real === f || real.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return;
+  throw new Error(`${printable(shown(file))}: outside the workspace; in Restricted Mode data is read only from the workspace's folders (trust the workspace to read it)`);
+}
+
+/**
  * Throws unless `file` (symlinks followed) is a regular file: reading a named pipe blocks until someone
  * writes to it, and a device such as /dev/zero never ends. Checked before the file is opened.
  */
 export function checkRegularFile(file: string): fs.Stats {
+  checkInside(file);
   const stat = fs.statSync(file);
   if (!stat.isFile()) {
     const kind = stat.isFIFO() ? 'a named pipe' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : stat.isDirectory() ? 'a folder' : 'not a file';
@@ -70,6 +102,7 @@ export function yieldToEventLoop(): Promise<void> {
 
 /** Files and folders of a folder, sorted by name, without hidden entries. */
 export function listDir(dir: string): fs.Dirent[] {
+  checkInside(dir);
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => !e.name.startsWith('.'))

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions, ReaderResult, SplitName } from '../types';
 import { printable } from '../../../util/text';
-import { entryKind, listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
+import { checkInside, entryKind, listDir, plural, readRegularFile, shown, yieldToEventLoop } from '../util';
 import { checkDataBytes, imageSizeProblem } from '../limits';
 import { decodeImage, IMAGE_EXTENSIONS, readImageHeader, shortReason, writeImage } from './images';
 
@@ -39,6 +39,7 @@ export function splitFolders(root: string): { split: SplitName; dir: string }[] 
 
 /** The files under `dir`, symbolic links followed (each real folder once, so a link to an ancestor ends). */
 function walkFiles(dir: string, out: string[], broken: string[], seen = new Set<string>()): void {
+  checkInside(dir);
   const real = fs.realpathSync(dir);
   if (seen.has(real)) return;
   seen.add(real);
