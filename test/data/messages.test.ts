@@ -57,4 +57,24 @@ describe('data messages', () => {
     assert.doesNotMatch(warning, /[\u0000-\u001f]/);
     assert.match(warning, /a\/bad\\x1b\[31m\\nname\.png/);
   });
+
+  it('a bad value is quoted as a short, escaped excerpt, not echoed whole', async () => {
+    const dir = scratch('quote-');
+    const junk = 'A'.repeat(5000) + '\u001b[2J';
+    fs.writeFileSync(path.join(dir, 'd.dataset.json'), JSON.stringify({ format: 'csv', channels: '\u001b[2J' + junk }));
+    await assert.rejects(loadDataset(path.join(dir, 'd.dataset.json')), (err: Error) => {
+      assert.match(err.message, /d\.dataset\.json: "channels" is "\\u001b\[2JAAAA/);
+      assert.ok(err.message.length < 200, `${err.message.length} characters`);
+      assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+      return true;
+    });
+    const csv = scratch('csvq-');
+    fs.writeFileSync(path.join(csv, 'data.csv'), `a,b,label\n1,2,0\n3,\u001b[2J${junk},1\n`);
+    await assert.rejects(loadDataset(path.join(csv, 'data.csv')), (err: Error) => {
+      assert.match(err.message, /data\.csv:3: column "b" is "\\u001b\[2JAAAA/);
+      assert.ok(err.message.length < 200, `${err.message.length} characters`);
+      assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+      return true;
+    });
+  });
 });

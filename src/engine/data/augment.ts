@@ -6,6 +6,7 @@
  *
  *   augment: { flipHorizontal: true, rotation: 10, scale: 0.1, crop: 4, brightness: 0.1, noise: 0.02 }
  */
+import { excerpt } from '../../util/text';
 
 export interface AugmentConfig {
   /** Probability of a horizontal flip (true: 0.5). */
@@ -48,7 +49,7 @@ export function parseAugment(raw: unknown, where: string, shape: readonly number
   const config: AugmentConfig = { ...DEFAULTS, scale: [1, 1] };
   const known = Object.keys(DEFAULTS).join(', ');
   const num = (key: string, v: unknown, max: number): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw new Error(`${where}.${key} is ${JSON.stringify(v)}; expected a number from 0 to ${max}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) throw new Error(`${where}.${key} is ${excerpt(JSON.stringify(v) ?? String(v))}; expected a number from 0 to ${max}`);
     return v;
   };
   for (const [given, v] of Object.entries(raw as Record<string, unknown>)) {

@@ -15,6 +15,7 @@ import { readNpy } from './readers/npy';
 import { parseSyntheticParams, SYNTHETIC_DATASETS } from './synthetic';
 import type { DatasetFormat, LoadOptions, NormalizationSpec, ReaderResult, SplitName } from './types';
 import { checkInside, checkRegularFile, datasetSignature, entryKind, listDir, readingOnlyWithin, shown } from './util';
+import { excerpt, printable } from '../../util/text';
 
 export type { DatasetFormat, Normalization, NormalizationSpec, SplitName } from './types';
 
@@ -104,7 +105,7 @@ async function loadDatasetFrom(spec: string, options: { seed?: number }): Promis
     descriptor = readDescriptor(descriptorFile);
     target = descriptor.path;
     checkInside(target);
-    if (!fs.existsSync(target)) throw new Error(`${shown(descriptorFile)}: path ${JSON.stringify(descriptor.raw.path ?? '.')} not found (${target})`);
+    if (!fs.existsSync(target)) throw new Error(`${shown(descriptorFile)}: path ${excerpt(JSON.stringify(descriptor.raw.path ?? '.'))} not found (${printable(target)})`);
     if (!fs.statSync(target).isDirectory()) checkRegularFile(target);
   }
   const format = descriptor?.format ?? detectFormat(target);

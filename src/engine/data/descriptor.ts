@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import { DATASET_FORMATS, type DatasetFormat, type LoadOptions, type NormalizationSpec, SPLIT_NAMES } from './types';
 import { readRegularFile, shown } from './util';
+import { excerpt } from '../../util/text';
 
 export const DESCRIPTOR_SUFFIX = '.dataset.json';
 
@@ -42,10 +43,10 @@ export function readDescriptor(file: string): Descriptor {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: must hold a JSON object`);
   const o = raw as Record<string, unknown>;
   const bad = (key: string, expected: string): never => {
-    throw new Error(`${where}: "${key}" is ${JSON.stringify(o[key])}; expected ${expected}`);
+    throw new Error(`${where}: "${excerpt(key)}" is ${excerpt(JSON.stringify(o[key]) ?? String(o[key]))}; expected ${expected}`);
   };
   for (const key of Object.keys(o)) {
-    if (!KEYS.includes(key)) throw new Error(`${where}: unknown key "${key}" (known: ${KEYS.filter((k) => k !== '$schema').join(', ')})`);
+    if (!KEYS.includes(key)) throw new Error(`${where}: unknown key "${excerpt(key)}" (known: ${KEYS.filter((k) => k !== '$schema').join(', ')})`);
   }
   const d: Descriptor = { file, raw: o, path: path.resolve(path.dirname(file), typeof o.path === 'string' ? o.path : '.') };
   if (o.path !== undefined && typeof o.path !== 'string') bad('path', 'a path relative to the descriptor');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { concatSplits, type LoadOptions, type ReaderResult, type SplitName } from '../types';
 import { listDir, numberedClasses, plural, readRegularFile, shown } from '../util';
+import { excerpt } from '../../../util/text';
 
 const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'y', 'category'];
 
@@ -73,7 +74,7 @@ function parseCsv(file: string, labelColumn: string | undefined): Parsed {
   if (dataLines.length === 0) throw new Error(`${shown(file)}: no data rows`);
   const values = new Float32Array(dataLines.length * features);
   const rawLabels: string[] = new Array(dataLines.length);
-  const name = (c: number) => (header ? `"${header[c]}"` : `${c + 1}`);
+  const name = (c: number) => (header ? `"${excerpt(header[c])}"` : `${c + 1}`);
   for (let r = 0; r < dataLines.length; r++) {
     const lineNo = dataLines[r] + 1;
     const cells = splitRow(lines[dataLines[r]], delimiter);
@@ -86,7 +87,7 @@ function parseCsv(file: string, labelColumn: string | undefined): Parsed {
       const cell = cells[c];
       const v = Number(cell);
       if (cell === '' || !Number.isFinite(v)) {
-        throw new Error(`${shown(file)}:${lineNo}: column ${name(c)} is ${cell === '' ? 'empty' : JSON.stringify(cell)}, not a number`);
+        throw new Error(`${shown(file)}:${lineNo}: column ${name(c)} is ${cell === '' ? 'empty' : excerpt(JSON.stringify(cell))}, not a number`);
       }
       values[r * features + f++] = v;
     }
@@ -141,7 +142,7 @@ export async function readCsv(options: LoadOptions): Promise<ReaderResult> {
     p.rawLabels.forEach((s, i) => {
       const k = toIndex(s);
       if (!(k >= 0 && k < classNames!.length)) {
-        throw new Error(`${shown(p.file)}: label ${JSON.stringify(s)} in data row ${i + 1} (column "${p.labelName}") is not one of the ${classNames!.length} classes`);
+        throw new Error(`${shown(p.file)}: label ${excerpt(JSON.stringify(s))} in data row ${i + 1} (column "${p.labelName}") is not one of the ${classNames!.length} classes`);
       }
       labels[i] = k;
     });
