@@ -97,6 +97,22 @@ describe('Runs view', () => {
     provider.dispose();
   });
 
+  it('a run folder whose run.json is torn is shown, with the reason, after the runs it does not hide', () => {
+    const runsDir = path.join(tmp, 'runs-torn');
+    writeRun(runsDir, '20260101-100000-lenet-good', { model: lenet, status: 'completed', valAcc: [0.8] });
+    fs.mkdirSync(path.join(runsDir, '20260101-110000-lenet-torn'));
+    fs.writeFileSync(path.join(runsDir, '20260101-110000-lenet-torn', 'run.json'), '{"id": "20260101-110000-lenet-torn", "sta');
+    const { events } = fakeEvents();
+    const provider = new view.RunsProvider(events, () => [runsDir]);
+    const roots = provider.getChildren();
+    assert.deepEqual(roots.map((r) => r.type), ['group', 'unreadable']);
+    const item = provider.getTreeItem(roots[1]);
+    assert.deepEqual([item.label, item.description, item.contextValue], ['20260101-110000-lenet-torn', 'unreadable run.json', 'dlLab.unreadableRun']);
+    assert.match(String(item.tooltip), /20260101-110000-lenet-torn\/run\.json: not valid JSON/);
+    assert.deepEqual(provider.getChildren(roots[1]), []);
+    provider.dispose();
+  });
+
   it('a run the CLI writes appears after the debounce; one burst of changes makes one refresh', async () => {
     const runsDir = path.join(tmp, 'ws', 'runs');
     fs.mkdirSync(runsDir, { recursive: true });

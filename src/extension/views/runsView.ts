@@ -10,7 +10,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/engine';
-import { listRuns, type RunSummary } from '../../runs/runFolder';
+import { type RunSummary, scanRuns } from '../../runs/runFolder';
+import { printable } from '../../util/text';
 import { SECTION } from '../config';
 import type { EngineHost } from '../engineHost';
 import { resolveRunsDir } from '../settings';
@@ -45,7 +46,14 @@ export interface RunNode {
   group: RunGroupNode;
 }
 
-export type RunsNode = RunGroupNode | RunNode;
+/** A run folder whose run.json is torn or not a run record: shown with the reason, not hidden. */
+export interface UnreadableRunNode {
+  type: 'unreadable';
+  runDir: string;
+  error: string;
+}
+
+export type RunsNode = RunGroupNode | RunNode | UnreadableRunNode;
 
 export type RunsEvents = Pick<EngineHost, 'onTrainStarted' | 'onTrainProgress' | 'onTrainFinished' | 'onEngineExit'>;
 
@@ -68,6 +76,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
   /** Runs folders outside the workspace's that this window trained into (a model file outside the workspace). */
   private readonly extraDirs = new Set<string>();
   private groups: RunGroupNode[] | undefined;
+  private unreadable: UnreadableRunNode[] = [];
   private readonly byDir = new Map<string, RunNode>();
   private watchers: vscode.Disposable[] = [];
   private watchedDirs = '';
@@ -105,6 +114,16 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
   // --- TreeDataProvider
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.type === 'unreadable') {
+      const item = new vscode.TreeItem(printable(path.basename(node.runDir)), vscode.TreeItemCollapsibleState.None);
+      item.id = `run-unreadable:${node.runDir}`;
+      item.description = 'unreadable run.json';
+      item.tooltip = printable(node.error);
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.contextValue = 'dlLab.unreadableRun';
+      item.resourceUri = vscode.Uri.file(node.runDir);
+      return item;
+    }
     if (node.type === 'group') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `runs-model:${node.modelFile}`;
@@ -132,7 +151,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) {
       this.startWatching();
-      return this.load();
+      return [...this.load(), ...this.unreadable];
     }
     return node.type === 'group' ? node.runs : [];
   }
@@ -182,7 +201,9 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
   }
 
   private load(): RunGroupNode[] {
-    const runs = this.dirs().flatMap((dir) => listRuns(dir));
+    const scans = this.dirs().map((dir) => scanRuns(dir));
+    const runs = scans.flatMap((s) => s.runs);
+    this.unreadable = scans.flatMap((s) => s.unreadable.map((u): UnreadableRunNode => ({ type: 'unreadable', ...u })));
     this.byDir.clear();
     this.groups = groupRunsByModel(runs).map((g) => {
       const group: RunGroupNode = { type: 'group', modelFile: g.modelFile, label: g.label, runs: [] };
