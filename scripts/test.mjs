@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureDebianPackages, hasDpkg, WEBGPU_TEST_PACKAGES } from './debianPackages.mjs';
 
 function collect(target, out) {
   const stat = fs.statSync(target);
@@ -22,5 +23,21 @@ function collect(target, out) {
 const files = [];
 for (const target of process.argv.slice(2).length ? process.argv.slice(2) : ['test']) collect(target, files);
 files.sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+
+// The webgpu tests run on Mesa's software renderer. Where it cannot be installed, they are skipped with
+// the reason (DL_LAB_WEBGPU_TESTS_SKIP); where it can (CI: Debian, root), they must pass.
+const env = { ...process.env };
+if (process.platform !== 'linux') {
+  env.DL_LAB_WEBGPU_TESTS_SKIP ??= `the software adapter tests are for Linux (Mesa), not ${process.platform}`;
+} else if (!hasDpkg()) {
+  env.DL_LAB_WEBGPU_TESTS_SKIP ??= `no dpkg to check for Mesa's packages (${WEBGPU_TEST_PACKAGES.join(' ')})`;
+} else {
+  try {
+    ensureDebianPackages(WEBGPU_TEST_PACKAGES, (m) => process.stderr.write(`[test] ${m}\n`));
+  } catch (err) {
+    env.DL_LAB_WEBGPU_TESTS_SKIP ??= err.message;
+    process.stderr.write(`[test] webgpu tests will be skipped: ${err.message}\n`);
+  }
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureDebianPackages, hasDpkg } from '../debianPackages.mjs';
 import {
   APT_PACKAGES,
   CACHE_DIR,
@@ -46,30 +47,14 @@ function seconds(since) {
 
 // ---- Debian packages ---------------------------------------------------------------------------------
 
-function dpkgInstalled(name) {
-  const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
-  return result.status === 0 && result.stdout.includes('install ok installed');
-}
-
 export function ensureAptPackages() {
-  const hasDpkg = spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!hasDpkg) {
+  if (!hasDpkg()) {
     if (!fs.existsSync(CHROMIUM_PATH)) {
       throw new Error(`No Chromium at ${CHROMIUM_PATH} and no dpkg to install it: install Chromium and set E2E_CHROMIUM.`);
     }
     return;
   }
-  const missing = APT_PACKAGES.filter((name) => !dpkgInstalled(name));
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Missing Debian packages: ${missing.join(' ')}. Install them: sudo apt-get install -y ${missing.join(' ')}`);
-  }
-  const started = Date.now();
-  log(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  log(`Debian packages installed in ${seconds(started)}`);
+  ensureDebianPackages(APT_PACKAGES, log);
 }
 
 // ---- Node.js 24 --------------------------------------------------------------------------------------

@@ -84,6 +84,11 @@ function instance(name: AttemptName): Gpu {
   return gpu;
 }
 
+/** Drops the instances (see releaseWebgpu). */
+export function releaseInstances(): void {
+  instances.clear();
+}
+
 export interface Found {
   gpu: Gpu;
   adapter: GpuAdapter;

@@ -8,25 +8,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendAvailability, GpuAdapterInfo } from '../../../protocol/engine';
 import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from '../load';
-import { adapterLabel, findAdapter, type Found, type Gpu, type GpuDevice, reacquire } from './adapter';
+import { adapterLabel, findAdapter, type Found, type Gpu, type GpuDevice, reacquire, releaseInstances } from './adapter';
 
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
-/** Limits TensorFlow.js's shaders assume; WebGPU grants its small defaults unless asked (as tfjs's own set-up does). */
-const LIMITS = [
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupSizeZ',
-  'maxComputeInvocationsPerWorkgroup',
-];
 
 let search: Promise<{ found: Found; skipped: string[] }> | null = null;
-/** The adapter the registered backend runs on, once initialised. */
-let active: GpuAdapterInfo | null = null;
+/** The adapter the registered backend runs on, and its device, once initialised. */
+let active: { info: GpuAdapterInfo; device: GpuDevice } | null = null;
 
 /** Adapters do not come and go while the engine runs: look once. */
 function adapterSearch(): Promise<{ found: Found; skipped: string[] }> {
@@ -61,23 +50,56 @@ function exposeGpu(gpu: Gpu): void {
   Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
 }
 
-/** Validation errors and device loss are otherwise silent: the engine log gets them. */
+/**
+ * The first validation error or device loss. WebGPU reports them out of band and carries on with garbage
+ * (a shader that fails validation leaves its output unwritten), so the next read fails with it instead.
+ */
+let failure: string | null = null;
+
 function watch(device: GpuDevice): void {
-  const seen = new Set<string>();
   device.addEventListener('uncapturederror', (event) => {
     const line = firstLine(event.error.message);
-    if (seen.size < 10 && !seen.has(line)) {
-      seen.add(line);
-      console.error(`webgpu: ${line}`);
-    }
+    console.error(`webgpu: ${line}`);
+    failure ??= line;
   });
   void device.lost.then((info) => {
-    if (info.reason !== 'destroyed') console.error(`webgpu: device lost: ${firstLine(info.message)}`);
+    if (info.reason === 'destroyed') return;
+    console.error(`webgpu: device lost: ${firstLine(info.message)}`);
+    failure ??= `device lost: ${firstLine(info.message)}`;
   });
 }
 
+type BackendClass = new (device: GpuDevice, info: unknown) => tf.KernelBackend;
+
+/** TensorFlow.js's WebGPU backend whose reads fail once the device has reported an error. */
+function checked(Base: BackendClass): BackendClass {
+  return class extends Base {
+    override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
+      const values = await super.read(dataId);
+      if (failure) throw new Error(`webgpu: ${failure}`);
+      return values;
+    }
+  };
+}
+
+/**
+ * Gives the GPU back: removes the backend, destroys the device and drops Dawn's instances. A live device
+ * keeps Node.js's event loop running, so a process that does not call process.exit (a test file) ends
+ * only after this. The engine exits explicitly and needs it not.
+ */
+export function releaseWebgpu(): void {
+  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  active?.device.destroy();
+  active = null;
+  search = null;
+  failure = null;
+  releaseInstances();
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  if (nav && 'gpu' in nav) delete nav.gpu;
+}
+
 async function createBackend(found: Found): Promise<void> {
-  let pkg: { WebGPUBackend: new (device: GpuDevice, info: unknown) => tf.KernelBackend };
+  let pkg: { WebGPUBackend: BackendClass };
   try {
     // Loaded before navigator.gpu exists, so that it does not register its own set-up (which would ask
     // for a core adapter and miss the compatibility-mode one).
@@ -86,8 +108,13 @@ async function createBackend(found: Found): Promise<void> {
     throw new Unavailable(`${TFJS_WEBGPU} failed to load: ${firstLine(err)}`);
   }
   const adapter = await reacquire(found);
+  // Every limit at what the adapter allows: WebGPU grants small defaults unless asked, and TensorFlow.js's
+  // shaders exceed them (256-wide workgroups; AddN and Concat with up to 16 storage buffers).
   const requiredLimits: Record<string, number> = {};
-  for (const name of LIMITS) if (typeof adapter.limits[name] === 'number') requiredLimits[name] = adapter.limits[name];
+  for (const name in adapter.limits) {
+    const value = adapter.limits[name];
+    if (typeof value === 'number') requiredLimits[name] = value;
+  }
   const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   let device: GpuDevice;
   try {
@@ -97,8 +124,10 @@ async function createBackend(found: Found): Promise<void> {
   }
   watch(device);
   exposeGpu(found.gpu);
+  active = { info: found.info, device };
   // Priority 0: never picked by TensorFlow.js on its own, only by name.
-  tf.registerBackend('webgpu', () => new pkg.WebGPUBackend(device, adapter.info), 0);
+  const Backend = checked(pkg.WebGPUBackend);
+  tf.registerBackend('webgpu', () => new Backend(device, adapter.info), 0);
 }
 
 /**
@@ -130,10 +159,7 @@ export async function initWebgpu(allowSoftware: boolean): Promise<{ detail: stri
   if (info.software && !allowSoftware) {
     throw new Unavailable(`only a software adapter, which auto does not use: ${adapterLabel(info)}${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
   }
-  if (!active) {
-    await createBackend(found);
-    active = info;
-  }
+  if (!active) await createBackend(found);
   let ok: boolean;
   try {
     ok = await tf.setBackend('webgpu');
