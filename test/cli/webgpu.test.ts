@@ -104,3 +104,27 @@ describe('dl-lab with the webgpu backend', { skip: SKIP }, () => {
     assert.match(run.backend.reason, /webgpu: no WebGPU adapter \(.*swrast_dri\.so not found/);
   });
 });
+
+describe('npm run package (scripts/package.mjs)', () => {
+  /** The dawn.node files (and DLLs beside them) a VSIX for `target` would hold, from `vsce ls`. */
+  function dawnFiles(target: string): string[] {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--list', '--target', target], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l.startsWith('node_modules/webgpu/dist/')).sort();
+  }
+
+  it('a VSIX for a platform carries only that platform\'s dawn.node; one for a platform without a build, none', () => {
+    assert.deepEqual(dawnFiles('linux-x64'), ['node_modules/webgpu/dist/linux-x64/dawn.node']);
+    assert.deepEqual(dawnFiles('darwin-arm64'), ['node_modules/webgpu/dist/darwin-universal/dawn.node']);
+    const win = dawnFiles('win32-x64');
+    assert.ok(win.includes('node_modules/webgpu/dist/win32-x64/dawn.node'), win.join('\n'));
+    assert.ok(win.every((f) => f.startsWith('node_modules/webgpu/dist/win32-x64/')), win.join('\n'));
+    assert.deepEqual(dawnFiles('alpine-x64'), []);
+  });
+
+  it('names an unknown target', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--list', '--target', 'amiga-m68k'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^package: unknown target "amiga-m68k"; expected one of win32-x64|linux-x64/);
+  });
+});
