@@ -15,6 +15,7 @@ import type { BackendAvailability, BackendChoice, BackendName, BackendReport, Gp
 import { BACKENDS } from '../../protocol/engine';
 import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from './load';
 import { registerWasmTrainingKernels } from './wasm';
+import { MAX_WASM_THREADS, registerWasmFactory, requestedThreads, wasmThreadsSupported } from './wasm/threads';
 import { initWebgpu, probeWebgpu } from './webgpu';
 
 const NODE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -81,7 +82,7 @@ export async function probeBackends(): Promise<BackendAvailability[]> {
           const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
           out.push(
             fs.existsSync(path.join(dir, binary))
-              ? { name, available: true, detail: simd ? 'WebAssembly with SIMD, single thread' : 'WebAssembly without SIMD' }
+              ? { name, available: true, detail: `WebAssembly ${simd ? 'with SIMD' : 'without SIMD'}, ${wasmThreads().why}` }
               : { name, available: false, detail: `${binary} is missing from ${dir}` },
           );
         }
@@ -138,7 +139,17 @@ async function initNode(name: 'tensorflow-gpu' | 'tensorflow'): Promise<string> 
   return device ? `${pkg} on ${device}` : pkg;
 }
 
-let wasmPathsSet = false;
+/** What the wasm backend was set up with, once: the thread count is fixed for the life of the process. */
+let wasmSetup: { threads: number; why: string } | null = null;
+
+/** Threads the wasm backend uses (or will use) in this process. */
+export function wasmThreads(): { threads: number; why: string } {
+  if (wasmSetup) return wasmSetup;
+  const asked = requestedThreads();
+  if (asked > 1 && !wasmThreadsSupported()) return { threads: 1, why: 'one thread: this Node.js has no shared WebAssembly memory' };
+  const n = Math.min(asked, MAX_WASM_THREADS);
+  return { threads: n, why: `${n} thread${n === 1 ? '' : 's'}` };
+}
 
 async function initWasm(): Promise<string> {
   const dir = wasmDistDir();
@@ -149,15 +160,27 @@ async function initWasm(): Promise<string> {
   } catch (err) {
     throw new Unavailable(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(err)}`);
   }
-  if (!wasmPathsSet && tf.findBackend('wasm') == null) {
+  if (!wasmSetup && tf.findBackend('wasm') == null) {
     // In Node the module would otherwise look for the binaries next to whichever script bundled it.
     wasmPkg.setWasmPaths(dir + path.sep);
-    wasmPathsSet = true;
+    const original = tf.findBackendFactory('wasm');
+    wasmSetup = registerWasmFactory(wasmPkg, path.dirname(dir), requestedThreads());
+    if (wasmSetup.threads > 1) {
+      try {
+        await setBackendOrThrow('wasm', `the threaded wasm backend (${wasmSetup.threads} threads)`);
+      } catch (err) {
+        // The single-threaded build still works: use it, and say why.
+        tf.removeBackend('wasm');
+        if (original) tf.registerBackend('wasm', original, 2);
+        wasmSetup = { threads: 1, why: `one thread: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    }
   }
   await setBackendOrThrow('wasm', 'the wasm backend');
   registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return simd ? 'wasm (SIMD)' : 'wasm (no SIMD: slow)';
+  const threads = wasmSetup ? wasmSetup.why : '1 thread';
+  return simd ? `wasm (SIMD, ${threads})` : `wasm (no SIMD: slow, ${threads})`;
 }
 
 async function initCpu(): Promise<string> {

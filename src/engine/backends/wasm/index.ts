@@ -10,12 +10,16 @@ import { batchMatMul } from './matmul';
 import { identity, sum, tanh } from './elementwise';
 import { avgPoolGrad, maxPoolGrad } from './pool';
 import { registerWasmKernel } from './util';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, batchNormTraining, batchNormTrainingGrad, batchNormTrainingGradConfig } from './batchNorm';
+import { installFusedBatchNorm } from './batchNormLayer';
 
 /** Kernels this module registers, by name: the ones wasm lacks, then the ones it replaces. */
 export const WASM_ADDED_KERNELS = [
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
 ] as const;
 export const WASM_REPLACED_KERNELS = [
   'Conv2DBackpropInput',
@@ -44,7 +48,12 @@ export function registerWasmTrainingKernels(): void {
     Tanh: tanh as unknown as tf.KernelFunc,
     Identity: identity as unknown as tf.KernelFunc,
     Sum: sum as unknown as tf.KernelFunc,
+    [BATCH_NORM_TRAINING]: batchNormTraining as unknown as tf.KernelFunc,
+    [BATCH_NORM_TRAINING_GRAD]: batchNormTrainingGrad as unknown as tf.KernelFunc,
   };
   for (const [name, fn] of Object.entries(kernels)) registerWasmKernel(name, fn);
+  tf.registerGradient(batchNormTrainingGradConfig);
+  // BatchNormalization layers in training use the two kernels above (on wasm only).
+  installFusedBatchNorm();
   registered = true;
 }

@@ -137,12 +137,17 @@ function blockSumBody(): Bytes {
   return [...uleb(body.length), ...body];
 }
 
-function moduleBytes(): Uint8Array {
+/** A shared memory (the threaded build's) is imported as shared, with the build's 4 GiB maximum. */
+function memoryImport(shared: boolean): Bytes {
+  return shared ? [0x02, 0x03, 0x00, ...uleb(65536)] : [0x02, 0x00, 0x00];
+}
+
+function moduleBytes(shared = false): Uint8Array {
   const i32 = 0x7f;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, 0x60, 3, i32, i32, i32, 0, 0x60, 4, i32, i32, i32, i32, 0]),
-    ...section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, 0x00]),
+    ...section(2, [1, ...str('env'), ...str('memory'), ...memoryImport(shared)]),
     ...section(3, [2, 0, 1]),
     ...section(7, [2, ...str('tanh'), 0x00, 0, ...str('blocksum'), 0x00, 1]),
     ...section(10, [2, ...tanhBody(), ...blockSumBody()]),
@@ -159,6 +164,10 @@ export interface SimdKernels {
 
 const cache = new WeakMap<object, SimdKernels | null>();
 
+interface WasmMemory {
+  buffer: ArrayBufferLike;
+}
+
 interface WasmGlobal {
   validate(b: Uint8Array): boolean;
   Module: new (b: Uint8Array) => object;
@@ -167,13 +176,15 @@ interface WasmGlobal {
 
 /** The SIMD kernels bound to this backend's memory, or null when they can't be had. */
 export function simdKernels(backend: BackendWasm): SimdKernels | null {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: object } }).asm?.memory;
+  // The single-threaded build exports its memory; the threaded one imports a shared memory it made.
+  const wasm = backend.wasm as unknown as { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
+  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
   if (!memory) return null;
   if (cache.has(memory)) return cache.get(memory)!;
   let kernels: SimdKernels | null = null;
   try {
     const WA = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
-    const bytes = moduleBytes();
+    const bytes = moduleBytes(typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer);
     if (WA.validate(bytes)) {
       const instance = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       const tanh = instance.exports.tanh as (src: number, dst: number, end: number) => void;

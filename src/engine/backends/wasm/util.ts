@@ -58,9 +58,16 @@ function isOurs(fn: tf.KernelFunc): boolean {
  */
 export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   const { memoryOffset } = backend.dataIdMap.get(t.dataId)!;
-  // Read HEAPF32 each time: the module replaces it when the memory grows.
-  const heap = (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
-  return new Float32Array(heap.buffer, memoryOffset, sizeOf(t.shape));
+  return new Float32Array(heapBuffer(backend), memoryOffset, sizeOf(t.shape));
+}
+
+/**
+ * The memory's current buffer. Read it each time: it is replaced when the memory grows, and with threads
+ * (a shared memory) the module refreshes its HEAP views only when it notices.
+ */
+export function heapBuffer(backend: BackendWasm): ArrayBufferLike {
+  const wasm = backend.wasm as unknown as { HEAPF32: Float32Array; wasmMemory?: { buffer: ArrayBufferLike } };
+  return wasm.wasmMemory?.buffer ?? wasm.HEAPF32.buffer;
 }
 
 /** A new float32 tensor on the wasm heap (uninitialised). */
