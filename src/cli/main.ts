@@ -8,6 +8,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient } from '../client/engineClient';
 import {
   BACKENDS,
+  BENCH_MODELS,
+  type BenchModelName,
   BenchRequest,
   EngineInfoRequest,
   isBackendChoice,
@@ -48,10 +50,16 @@ Commands:
       --json               one JSON object per line; the last is {"event":"end",...}
       --verbose            also print the engine's log
       --model-timeout S    seconds the model file may take to load or build (default 120, or DL_LAB_MODEL_TIMEOUT)
+      --threads N          CPU threads of the wasm backend (default: one per core, or DL_LAB_THREADS)
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
   stop <run-dir|run-id>   Stop a training run after its current batch, from any terminal (checkpoints kept)
       --runs-dir DIR       where to find a run given by id (default ./runs)
-  bench                Training throughput of LeNet-5 per backend, against PyTorch; feature-map latency  [--json]
+  bench [model-file]   Training throughput per backend against PyTorch (same network, batch and threads),
+                       with the per-kernel profile of a step: LeNet-5, a VGG-style CIFAR net, ResNet-20;
+                       then data loading and feature-map latency. With a model file: that model only
+      --data D             the model file's data (shape and classes; default synthetic:shapes)
+      --model NAMES        built-in networks to measure: lenet5, vgg-small, resnet20 (comma-separated)
+      --batch-size N  --steps N  --threads N  [--json]
   info                 Engine version and which backends are available here  [--json]
   data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
   summary <model-file> Layers, output shapes, parameters and MACs of a model file
@@ -95,6 +103,8 @@ const OPTIONS = {
   layer: { type: 'string' },
   checkpoint: { type: 'string' },
   'model-timeout': { type: 'string' },
+  threads: { type: 'string' },
+  model: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -141,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
       return stop(rest, values);
     case 'bench':
-      return bench(values);
+      return bench(rest, values);
     case 'info':
       return info(values);
     case 'data':
@@ -167,8 +177,15 @@ function engineClient(values: Values, logEvents = false): EngineClient {
   if (timeout !== undefined && !(Number(timeout) > 0 && Number.isFinite(Number(timeout)))) {
     throw new UsageError(`--model-timeout must be a number of seconds > 0, got "${timeout}"`);
   }
+  const threads = values.threads;
+  if (threads !== undefined && !/^[1-9]\d*$/.test(threads)) {
+    throw new UsageError(`--threads must be a positive integer, got "${threads}"`);
+  }
   return new EngineClient({
-    env: timeout !== undefined ? { DL_LAB_MODEL_TIMEOUT: timeout } : {},
+    env: {
+      ...(timeout !== undefined ? { DL_LAB_MODEL_TIMEOUT: timeout } : {}),
+      ...(threads !== undefined ? { DL_LAB_THREADS: threads } : {}),
+    },
     enginePath: path.join(__dirname, 'engine.js'),
     // A CLI run is a one-shot: a crash ends it (reported as interrupted) rather than restarting.
     maxRestarts: 0,
@@ -433,31 +450,56 @@ async function runs(args: string[], values: Values): Promise<number> {
   return 0;
 }
 
-async function bench(values: Values): Promise<number> {
+async function bench(args: string[], values: Values): Promise<number> {
+  if (args.length > 1) throw new UsageError(`bench takes at most one model file, got: ${args.join(' ')}`);
+  const modelFile = args[0] === undefined ? undefined : path.resolve(args[0]);
+  const steps = positiveInt(values.steps, '--steps');
+  const batchSize = positiveInt(values['batch-size'], '--batch-size');
+  let models: BenchModelName[] | undefined;
+  if (values.model !== undefined) {
+    if (modelFile) throw new UsageError('--model picks built-in networks; with a model file, leave it out');
+    models = values.model.split(',').map((m) => m.trim()) as BenchModelName[];
+    const unknown = models.filter((m) => !(BENCH_MODELS as readonly string[]).includes(m));
+    if (unknown.length) throw new UsageError(`--model: unknown network "${unknown[0]}" (expected ${BENCH_MODELS.join(', ')})`);
+  }
+  if (values.data !== undefined && !modelFile) throw new UsageError('--data is for a model file: dl-lab bench <model-file> --data D');
   const client = engineClient(values);
   try {
-    const steps = values.steps === undefined ? undefined : Number(values.steps);
-    if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new UsageError(`--steps must be a positive integer`);
-    if (!values.json) process.stderr.write('measuring LeNet-5 training throughput (batch 64, Adam)...\n');
-    const report = await client.sendRequest(BenchRequest, { steps, pytorch: true, data: true });
-    if (!values.json) process.stderr.write('measuring feature maps of one sample, request to data (LeNet-5, a VGG-style net)...\n');
-    report.inspection = await benchFeatureMaps((p) => client.sendRequest(FeatureMapsRequest, p));
+    if (!values.json) {
+      process.stderr.write(`measuring training throughput of ${modelFile ? path.basename(modelFile) : (models ?? BENCH_MODELS).join(', ')} against PyTorch...\n`);
+    }
+    const report = await client.sendRequest(BenchRequest, {
+      steps,
+      batchSize,
+      pytorch: true,
+      data: !modelFile,
+      ...(modelFile ? { modelFile, dataset: values.data ?? 'synthetic:shapes' } : {}),
+      ...(models ? { models } : {}),
+    });
+    if (!modelFile) {
+      if (!values.json) process.stderr.write('measuring feature maps of one sample, request to data (LeNet-5, a VGG-style net)...\n');
+      report.inspection = await benchFeatureMaps((p) => client.sendRequest(FeatureMapsRequest, p));
+    }
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
       return 0;
     }
-    console.log(`${report.model}, batch ${report.batchSize}, ${report.threads} thread(s)`);
-    console.log(
-      table(
-        ['name', 'samples/s', 'vs PyTorch'],
-        report.results.map((r) => [r.name, formatNumber(r.samplesPerSec), r.ratioToPytorch === undefined ? '-' : `${r.ratioToPytorch.toFixed(2)}x`]),
-      ),
-    );
-    for (const s of report.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
-    if (report.wasmProfile?.length) {
-      console.log('\nwasm, per training step:');
-      console.log(table(['kernel', 'ms/step'], report.wasmProfile.slice(0, 12).map((k) => [k.kernel, k.msPerStep.toFixed(3)])));
+    for (const m of report.models) {
+      console.log(`${m.model}\n  batch ${m.batchSize}, ${report.threads} thread(s), ${formatNumber(m.trainableParams)} trainable parameters`);
+      console.log(
+        table(
+          ['name', 'samples/s', 'vs PyTorch'],
+          m.results.map((r) => [r.name, r.samplesPerSec.toFixed(1), r.ratioToPytorch === undefined ? '-' : `${r.ratioToPytorch.toFixed(2)}x`]),
+        ),
+      );
+      for (const s of m.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
+      if (m.profile?.kernels.length) {
+        console.log(`${m.profile.backend}, one training step (${m.profile.kernelCalls} kernel calls):`);
+        console.log(table(['kernel', 'calls', 'ms/step'], m.profile.kernels.slice(0, 12).map((k) => [k.kernel, k.calls ? String(k.calls) : '-', k.msPerStep.toFixed(2)])));
+      }
+      console.log('');
     }
+    for (const s of report.skipped) console.log(`skipped ${s.name}: ${s.reason}`);
     if (report.data) {
       console.log(`\ndataset loading (${report.data.datasetsDir}):`);
       console.log(table(DATA_BENCH_HEADER, dataBenchRows(report.data)));
@@ -471,6 +513,12 @@ async function bench(values: Values): Promise<number> {
   } finally {
     await client.dispose();
   }
+}
+
+function positiveInt(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`${option} must be a positive integer, got "${value}"`);
+  return Number(value);
 }
 
 async function info(values: Values): Promise<number> {

@@ -262,9 +262,19 @@ export interface LogParams {
   message: string;
 }
 
+/** The networks `dl-lab bench` measures by default. */
+export const BENCH_MODELS = ['lenet5', 'vgg-small', 'resnet20'] as const;
+export type BenchModelName = (typeof BENCH_MODELS)[number];
+
 export interface BenchParams {
   /** Backends to measure; default: every backend that can be initialised here. */
   backends?: BackendName[];
+  /** Built-in networks to measure; default: all of BENCH_MODELS (none when `modelFile` is given). */
+  models?: BenchModelName[];
+  /** A model file to measure instead, on the input shape and classes of `dataset`. */
+  modelFile?: string;
+  /** The dataset a model file is measured for (its shape and classes; the batches are random). */
+  dataset?: string;
   /** Training steps measured per backend, after warm-up. */
   steps?: number;
   batchSize?: number;
@@ -303,15 +313,33 @@ export interface BenchResultEntry {
   detail?: string;
 }
 
-export interface BenchReport {
+export interface BenchKernelTime {
+  kernel: string;
+  msPerStep: number;
+  /** Calls per training step. */
+  calls: number;
+}
+
+export interface BenchModelReport {
+  /** A BENCH_MODELS name, or the model file's path. */
+  name: string;
+  /** What was measured: the architecture, input, loss and optimizer. */
   model: string;
   batchSize: number;
-  threads: number;
+  trainableParams: number;
   results: BenchResultEntry[];
-  /** Backends or references that could not be measured, and why. */
+  /** Backends or references that could not be measured for this model, and why. */
   skipped: { name: string; reason: string }[];
-  /** Per-kernel milliseconds per training step of the wasm backend, most expensive first. */
-  wasmProfile?: { kernel: string; msPerStep: number }[];
+  /** Per-kernel milliseconds per training step of the first CPU backend measured, most expensive first. */
+  profile?: { backend: string; kernelCalls: number; kernels: BenchKernelTime[] };
+}
+
+export interface BenchReport {
+  /** Threads of the engine's CPU backend, and PyTorch's (the same). */
+  threads: number;
+  models: BenchModelReport[];
+  /** Backends that could not be measured at all, and why. */
+  skipped: { name: string; reason: string }[];
   /** Load-and-decode throughput of datasets, when asked for. */
   data?: DataBenchReport;
   /** Feature maps of one sample, request to data through the engine process (filled in by the CLI). */

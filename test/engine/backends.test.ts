@@ -75,21 +75,25 @@ describe('backends', () => {
 describe('bench', () => {
   it('measures wasm with a per-kernel profile (PyTorch off)', async () => {
     const logs: string[] = [];
-    const report = await runBench({ backends: ['wasm'], steps: 5, pytorch: false }, (m) => logs.push(m));
-    assert.equal(report.batchSize, 64);
-    assert.equal(report.results.length, 1);
-    assert.equal(report.results[0].name, 'wasm');
-    assert.ok(report.results[0].samplesPerSec > 0);
-    assert.ok(report.wasmProfile && report.wasmProfile.length > 5);
-    assert.ok(report.wasmProfile.some((k) => k.kernel === 'Conv2DBackpropFilter'));
+    const report = await runBench({ backends: ['wasm'], models: ['lenet5'], steps: 5, pytorch: false }, (m) => logs.push(m));
+    const [lenet] = report.models;
+    assert.equal(lenet.batchSize, 64);
+    assert.equal(lenet.trainableParams, 61706);
+    assert.equal(lenet.results.length, 1);
+    assert.equal(lenet.results[0].name, 'wasm');
+    assert.ok(lenet.results[0].samplesPerSec > 0);
+    const kernels = lenet.profile?.kernels ?? [];
+    assert.ok(kernels.length > 5);
+    assert.ok(kernels.some((k) => k.kernel === 'Conv2DBackpropFilter' && k.calls === 1), 'one filter gradient per trained conv after the first');
+    assert.equal(lenet.profile?.kernelCalls, kernels.reduce((s, k) => s + k.calls, 0));
     assert.ok(logs.length > 0);
   });
 
   it('an unavailable backend is listed under skipped with its reason', { skip: hasNode ? 'a working tfjs-node is installed here' : false }, async () => {
-    const report = await runBench({ backends: ['tensorflow'], steps: 5, pytorch: false }, () => {});
-    assert.deepEqual(report.results, []);
-    assert.equal(report.skipped[0].name, 'tensorflow');
-    assert.match(report.skipped[0].reason, new RegExp(UNUSABLE));
+    const report = await runBench({ backends: ['tensorflow'], models: ['lenet5'], steps: 5, pytorch: false }, () => {});
+    assert.deepEqual(report.models[0].results, []);
+    assert.equal(report.models[0].skipped[0].name, 'tensorflow');
+    assert.match(report.models[0].skipped[0].reason, new RegExp(UNUSABLE));
   });
 
   it('says which interpreters it tried when none imports torch', async () => {

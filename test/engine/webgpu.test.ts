@@ -349,10 +349,11 @@ describe('inspection on webgpu equals cpu', { skip: SKIP }, () => {
 
 describe('bench and failures on webgpu', { skip: SKIP }, () => {
   it('dl-lab bench measures webgpu when named (by default it measures a hardware adapter only)', async () => {
-    const named = await runBench({ backends: ['webgpu'], steps: 5, batchSize: 16, pytorch: false }, () => {});
-    assert.equal(named.results[0].name, 'webgpu');
-    assert.ok(named.results[0].samplesPerSec > 0);
-    assert.match(named.results[0].detail ?? '', /llvmpipe/);
+    const named = await runBench({ backends: ['webgpu'], models: ['lenet5'], steps: 5, batchSize: 16, pytorch: false }, () => {});
+    const results = named.models[0].results;
+    assert.equal(results[0].name, 'webgpu');
+    assert.ok(results[0].samplesPerSec > 0);
+    assert.match(results[0].detail ?? '', /llvmpipe/);
   });
 
   it('a GPU validation error fails the next read with its message instead of returning garbage', async () => {

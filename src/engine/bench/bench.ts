@@ -1,33 +1,95 @@
 /**
- * `dl-lab bench`: training throughput of LeNet-5 (28x28x1, batch 64, Adam) with the engine's own
- * trainStep, on every backend available here, and PyTorch's throughput for the same net, batch and
- * thread count, measured in the same run.
+ * `dl-lab bench`: training throughput with the engine's own trainStep, on every backend available here,
+ * for LeNet-5 and the course-scale networks (a VGG-style CIFAR net with BatchNorm, ResNet-20), or for any
+ * model file; and PyTorch's throughput for the same architecture, batch and thread count, measured in the
+ * same run.
  *
- * The machine may be shared, so each side is timed over several windows and reports its best window
- * (the median is in `detail`); PyTorch's windows alternate with wasm's, so both see the same load, and
- * both use the same rule, so their ratio is like for like. `wasmProfile` says where a wasm step goes.
+ * The machine may be shared, so each side is timed over several windows; PyTorch's windows alternate with
+ * those of the first backend measured, so both see the same load, and the ratio is the median of the
+ * paired windows' ratios. Each entry reports its best window (the median is in `detail`). `profile` says
+ * where a step of the first CPU backend goes, kernel by kernel, with the number of calls.
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, BenchParams, BenchReport, BenchResultEntry } from '../../protocol/engine';
-import { initBackend, probeBackends } from '../backends';
+import type {
+  BackendName,
+  BenchModelName,
+  BenchModelReport,
+  BenchParams,
+  BenchReport,
+  BenchResultEntry,
+} from '../../protocol/engine';
+import { BENCH_MODELS } from '../../protocol/engine';
+import { datasetShape } from '../data/dataset';
+import { initBackend, probeBackends, wasmThreads } from '../backends';
+import { loadModelFile } from '../model/modelFile';
 import { lossFunction, makeOptimizer, trainStep } from '../training/step';
+import { buildResNet20, buildVggSmall } from './courseNets';
 import { buildLeNet5 } from './lenet';
 import { profileStep } from './profile';
 import { type PytorchSession, startPytorch } from './pytorch';
+import { type TorchSpec, torchSpec, trainableParams } from './torchSpec';
 
 const WINDOWS = 5;
-const WARMUP_STEPS = 10;
 /** The cpu backend trains LeNet-5 at ~18 samples/s: a few seconds per step, so it gets one short window. */
 const CPU_STEPS = 2;
-const PROFILE_STEPS = 8;
-/** wasm and node run single-threaded here (tfjs-node excepted); PyTorch is pinned to match. */
-const THREADS = 1;
+
+interface BenchNet {
+  name: string;
+  model: string;
+  inputShape: number[];
+  numClasses: number;
+  build(): tf.LayersModel;
+  /** Steps per run when --steps is not given: about 20 s of wasm time each. */
+  defaultSteps: number;
+  warmup: number;
+  profileSteps: number;
+  /** The pure-JS backend would take minutes per step. */
+  skipCpu: boolean;
+}
+
+const ADAM = 'categorical cross-entropy; Adam 1e-3';
+
+const NETS: Record<BenchModelName, BenchNet> = {
+  lenet5: {
+    name: 'lenet5',
+    model: `LeNet-5 (28x28x1, tanh, average pooling, softmax; ${ADAM})`,
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    build: () => buildLeNet5(),
+    defaultSteps: 100,
+    warmup: 10,
+    profileSteps: 8,
+    skipCpu: false,
+  },
+  'vgg-small': {
+    name: 'vgg-small',
+    model: `VGG-style CIFAR net (32x32x3; 6 conv3x3-BatchNorm-ReLU of 32-32-64-64-128-128, 3 max pools, dense 256; ${ADAM})`,
+    inputShape: [32, 32, 3],
+    numClasses: 10,
+    build: () => buildVggSmall(),
+    defaultSteps: 30,
+    warmup: 3,
+    profileSteps: 3,
+    skipCpu: true,
+  },
+  resnet20: {
+    name: 'resnet20',
+    model: `ResNet-20 for CIFAR (32x32x3; 3 stages of 3 basic blocks, 16-32-64 filters; ${ADAM})`,
+    inputShape: [32, 32, 3],
+    numClasses: 10,
+    build: () => buildResNet20(),
+    defaultSteps: 30,
+    warmup: 3,
+    profileSteps: 3,
+    skipCpu: true,
+  },
+};
 
 interface Measured {
+  rates: number[];
   best: number;
   median: number;
-  windows: number;
   stepsPerWindow: number;
 }
 
@@ -37,31 +99,27 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Trains a fresh LeNet-5 on the current backend; returns samples/s (and profiles it when asked). */
+/** Trains a fresh copy of `net` on the current backend; returns samples/s per window (and a profile). */
 async function measureTfjs(
+  net: BenchNet,
   batchSize: number,
   windows: number,
   stepsPerWindow: number,
   warmup: number,
   profileSteps: number,
   afterWindow?: () => Promise<void>,
-): Promise<{ measured: Measured; profile?: { kernel: string; msPerStep: number }[] }> {
-  const model = buildLeNet5();
+): Promise<{ measured: Measured; profile?: { kernel: string; msPerStep: number; calls: number }[]; kernelCalls?: number }> {
+  const model = net.build();
   const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 1e-3, momentum: 0 });
-  const loss = lossFunction('categoricalCrossentropy');
-  const x = tf.randomUniform([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32', 2), 10).toFloat());
-  // A step is done when its loss can be read (and every backend is synced by it). Read asynchronously:
-  // webgpu cannot read a GPU tensor synchronously in Node.js.
-  const step = async () => {
+  const softmaxOut = (model.layers[model.layers.length - 1].getConfig() as { activation?: string }).activation === 'softmax';
+  const loss = lossFunction(softmaxOut ? 'categoricalCrossentropy' : 'crossEntropyFromLogits');
+  const x = tf.randomUniform([batchSize, ...net.inputShape], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, net.numClasses, 'int32', 2), net.numClasses).toFloat());
+  const step = () => {
     const r = trainStep(model, optimizer, loss, x, y);
-    await r.loss.data();
-    tf.dispose([r.loss, r.correct]);
-  };
-  const syncStep = () => {
-    const r = trainStep(model, optimizer, loss, x, y);
-    r.loss.dataSync();
-    tf.dispose([r.loss, r.correct]);
+    // A step is done when its loss can be read; data() rather than dataSync(): GPU backends cannot read
+    // synchronously in Node, and a scalar's read is the same sync point on every backend.
+    return r.loss.data().then(() => tf.dispose([r.loss, r.correct]));
   };
   try {
     for (let i = 0; i < warmup; i++) await step();
@@ -73,9 +131,11 @@ async function measureTfjs(
       await new Promise((r) => setImmediate(r)); // let the engine answer IPC between windows
       await afterWindow?.();
     }
-    const measured = { best: Math.max(...rates), median: median(rates), windows, stepsPerWindow };
-    const profile = profileSteps > 0 ? await profileStep(syncStep, profileSteps) : undefined;
-    return { measured, profile };
+    const measured = { rates, best: Math.max(...rates), median: median(rates), stepsPerWindow };
+    if (profileSteps <= 0) return { measured };
+    const profile = await profileStep(step, profileSteps);
+    const kernelCalls = profile.reduce((s, k) => s + k.calls, 0);
+    return { measured, profile, kernelCalls };
   } finally {
     tf.dispose([x, y]);
     optimizer.dispose();
@@ -88,13 +148,27 @@ function currentBackendName(): string | null {
   return (tf.engine() as unknown as { backendName?: string | null }).backendName ?? null;
 }
 
+/** A model file as a bench net: its own input shape and classes from `dataset`. */
+async function modelFileNet(file: string, dataset: string): Promise<BenchNet> {
+  const { shape, classNames } = await datasetShape(dataset);
+  const loaded = await loadModelFile(file);
+  return {
+    name: loaded.file,
+    model: `${loaded.file} (${shape.join('x')}, ${classNames.length} classes of ${dataset}; random batches; ${ADAM})`,
+    inputShape: shape,
+    numClasses: classNames.length,
+    build: () => loaded.build({ inputShape: shape, numClasses: classNames.length }),
+    defaultSteps: 30,
+    warmup: 3,
+    profileSteps: 3,
+    skipCpu: true,
+  };
+}
+
 export async function runBench(params: BenchParams, log: (msg: string) => void): Promise<BenchReport> {
   const batchSize = params.batchSize ?? 64;
-  const measuredSteps = Math.max(WINDOWS, params.steps ?? 100);
-  const stepsPerWindow = Math.ceil(measuredSteps / WINDOWS);
-  const results: BenchResultEntry[] = [];
+  const threads = wasmThreads().threads;
   const skipped: BenchReport['skipped'] = [];
-  let wasmProfile: BenchReport['wasmProfile'];
 
   const probe = await probeBackends();
   let names: BackendName[];
@@ -107,23 +181,80 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
     for (const b of probe) if (!measurable(b)) skipped.push({ name: b.name, reason: b.detail });
   }
 
+  const nets: BenchNet[] = params.modelFile
+    ? [await modelFileNet(params.modelFile, params.dataset ?? 'synthetic:shapes')]
+    : (params.models ?? [...BENCH_MODELS]).map((m) => {
+        if (!NETS[m]) throw new Error(`unknown bench model "${String(m)}" (expected ${BENCH_MODELS.join(', ')})`);
+        return NETS[m];
+      });
+
+  const previous = currentBackendName();
+  const models: BenchModelReport[] = [];
+  try {
+    for (const net of nets) models.push(await benchNet(net, names, batchSize, threads, params, log));
+  } finally {
+    if (previous && previous !== currentBackendName()) await tf.setBackend(previous);
+  }
+  return { threads, models, skipped };
+}
+
+async function benchNet(
+  net: BenchNet,
+  names: BackendName[],
+  batchSize: number,
+  threads: number,
+  params: BenchParams,
+  log: (msg: string) => void,
+): Promise<BenchModelReport> {
+  const measuredSteps = Math.max(WINDOWS, params.steps ?? net.defaultSteps);
+  const stepsPerWindow = Math.ceil(measuredSteps / WINDOWS);
+  const results: BenchResultEntry[] = [];
+  const skipped: BenchModelReport['skipped'] = [];
+  let profile: BenchModelReport['profile'];
+
+  // The architecture for PyTorch, from a throw-away build (also counts the parameters).
+  let spec: TorchSpec | null = null;
+  let specError: string | null = null;
+  const probeModel = net.build();
+  try {
+    spec = torchSpec(probeModel);
+  } catch (err) {
+    specError = err instanceof Error ? err.message : String(err);
+  }
+  const paramCount = trainableParams(probeModel);
+  probeModel.dispose();
+
   // PyTorch runs in a long-lived Python process, one window per request, interleaved with the windows
-  // of the first tfjs backend measured (wasm here): on a shared machine both then see the same load.
+  // of the first tfjs backend measured: on a shared machine both then see the same load.
   let torch: PytorchSession | null = null;
   const torchRates: number[] = [];
   if (params.pytorch !== false) {
-    log(`bench: pytorch: starting the reference (${WARMUP_STEPS * 2} warm-up steps)`);
-    const started = await startPytorch({ batchSize, threads: THREADS, warmup: WARMUP_STEPS * 2 });
-    if (started.ok) torch = started.session;
-    else skipped.push({ name: 'pytorch', reason: started.reason });
+    if (!spec) {
+      skipped.push({ name: 'pytorch', reason: `the reference cannot build this model: ${specError}` });
+    } else {
+      log(`bench: ${net.name}: pytorch: starting the reference`);
+      const started = await startPytorch({ batchSize, threads, warmup: net.warmup * 2, spec, numClasses: net.numClasses });
+      if (!started.ok) skipped.push({ name: 'pytorch', reason: started.reason });
+      else if (started.session.params !== spec.trainableParams) {
+        started.session.close();
+        skipped.push({
+          name: 'pytorch',
+          reason: `the reference built ${started.session.params} trainable parameters, TensorFlow.js has ${spec.trainableParams}: not the same network`,
+        });
+      } else torch = started.session;
+    }
   }
   const torchWindow = async () => {
     if (torch) torchRates.push(await torch.window(stepsPerWindow));
   };
 
-  const previous = currentBackendName();
+  let paired: { entry: BenchResultEntry; rates: number[] } | null = null;
   try {
     for (const name of names) {
+      if (name === 'cpu' && net.skipCpu) {
+        skipped.push({ name, reason: 'the pure-JS backend takes minutes per step of this network' });
+        continue;
+      }
       let reason: string;
       try {
         reason = (await initBackend(name)).reason;
@@ -135,56 +266,47 @@ export async function runBench(params: BenchParams, log: (msg: string) => void):
       const windows = cpu ? 1 : WINDOWS;
       const perWindow = cpu ? Math.min(CPU_STEPS, measuredSteps) : stepsPerWindow;
       const interleave = torch !== null && !cpu && torchRates.length === 0;
+      const profileSteps = !profile && (name === 'wasm' || name === 'tensorflow') ? net.profileSteps : 0;
       log(
-        `bench: ${name}: ${cpu ? 1 : WARMUP_STEPS} warm-up steps, then ${windows} x ${perWindow} steps of ${batchSize}` +
+        `bench: ${net.name}: ${name}: ${cpu ? 1 : net.warmup} warm-up steps, then ${windows} x ${perWindow} steps of ${batchSize}` +
           (interleave ? ', each window followed by one of PyTorch' : ''),
       );
-      const { measured, profile } = await measureTfjs(
-        batchSize,
-        windows,
-        perWindow,
-        cpu ? 1 : WARMUP_STEPS,
-        name === 'wasm' ? PROFILE_STEPS : 0,
-        interleave ? torchWindow : undefined,
-      );
-      if (profile) wasmProfile = profile;
+      const r = await measureTfjs(net, batchSize, windows, perWindow, cpu ? 1 : net.warmup, profileSteps, interleave ? torchWindow : undefined);
+      if (r.profile) profile = { backend: name, kernelCalls: r.kernelCalls ?? 0, kernels: r.profile };
       const detail = cpu
         ? `${perWindow} steps only (the pure-JS backend is slow); ${reason}; ${load()}`
-        : `best of ${windows} windows of ${perWindow} steps (median ${measured.median.toFixed(0)} samples/s)` +
+        : `best of ${windows} windows of ${perWindow} steps (median ${r.measured.median.toFixed(1)} samples/s)` +
           `${interleave ? ', interleaved with PyTorch' : ''}; ${reason}; ${load()}`;
-      results.push({ name, samplesPerSec: round(measured.best), detail });
-      log(`bench: ${name}: ${measured.best.toFixed(0)} samples/s`);
+      const entry: BenchResultEntry = { name, samplesPerSec: round(r.measured.best), detail };
+      results.push(entry);
+      if (interleave) paired = { entry, rates: r.measured.rates };
+      log(`bench: ${net.name}: ${name}: ${r.measured.best.toFixed(1)} samples/s`);
     }
     if (torch && torchRates.length === 0) for (let w = 0; w < WINDOWS; w++) await torchWindow();
-  } catch (err) {
-    torch?.close();
-    throw err;
   } finally {
-    if (previous && previous !== currentBackendName()) await tf.setBackend(previous);
+    torch?.close();
   }
 
-  if (torch) {
-    torch.close();
+  if (torch && torchRates.length > 0) {
     const best = Math.max(...torchRates);
     results.push({
       name: 'pytorch',
       samplesPerSec: round(best),
       detail:
-        `best of ${torchRates.length} windows of ${stepsPerWindow} steps (median ${median(torchRates).toFixed(0)} samples/s); ` +
+        `best of ${torchRates.length} windows of ${stepsPerWindow} steps (median ${median(torchRates).toFixed(1)} samples/s); ` +
         `torch ${torch.torch}, ${torch.threads} thread(s), ${torch.python}; ${load()}`,
     });
-    for (const r of results) if (r.name !== 'pytorch') r.ratioToPytorch = Math.round((r.samplesPerSec / best) * 1000) / 1000;
-    log(`bench: pytorch: ${best.toFixed(0)} samples/s`);
+    for (const r of results) {
+      if (r.name === 'pytorch') continue;
+      // The interleaved backend: the median of its windows' ratios to the PyTorch window that followed each.
+      const p = paired as { entry: BenchResultEntry; rates: number[] } | null;
+      const ratio = p && p.entry === r ? median(p.rates.map((rate, i) => rate / torchRates[i])) : r.samplesPerSec / best;
+      r.ratioToPytorch = Math.round(ratio * 1000) / 1000;
+    }
+    log(`bench: ${net.name}: pytorch: ${best.toFixed(1)} samples/s`);
   }
 
-  return {
-    model: 'LeNet-5 (28x28x1, tanh, average pooling, softmax; categorical cross-entropy; Adam 1e-3)',
-    batchSize,
-    threads: THREADS,
-    results,
-    skipped,
-    ...(wasmProfile ? { wasmProfile } : {}),
-  };
+  return { name: net.name, model: net.model, batchSize, trainableParams: paramCount, results, skipped, ...(profile ? { profile } : {}) };
 }
 
 /** Other processes compete for the CPU on shared machines: say how much, next to each number. */

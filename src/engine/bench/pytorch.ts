@@ -1,19 +1,38 @@
 /**
- * The PyTorch reference for `dl-lab bench`: the same LeNet-5, batch, optimizer, loss and thread count,
+ * The PyTorch reference for `dl-lab bench`: the same network (LeNet-5 by default, or any model torchSpec.ts
+ * describes), batch, optimizer, loss and thread count,
  * measured by a Python script embedded here (so that it ships inside the bundled dist/engine.js) and run
  * with `python -c`. The interpreter is the first of $DL_LAB_PYTHON, /usr/bin/python3, python3 that
  * can import torch.
  */
 import { spawn } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import { buildLeNet5 } from './lenet';
+import { type TorchSpec, torchSpec } from './torchSpec';
+
+let lenet: TorchSpec | null = null;
+function lenetSpec(): TorchSpec {
+  if (!lenet) {
+    const model = buildLeNet5();
+    try {
+      lenet = torchSpec(model);
+    } finally {
+      model.dispose();
+    }
+  }
+  return lenet;
+}
 
 /**
- * Mirrors src/engine/bench/lenet.ts and the engine's trainStep: conv 5x5 'same' (padding 2) + tanh, 2x2
- * average pooling, conv 5x5 valid + tanh, pooling, dense 120 tanh, 84 tanh, 10 softmax; tfjs's
- * categoricalCrossentropy (normalise, clip to [1e-7, 1-1e-7], -sum y log p, batch mean); Adam 1e-3; the
- * step also counts correct predictions, as trainStep does. No Python backticks or dollar-braces below.
+ * Builds the network from the graph of torchSpec.ts (NCHW: the same layers, parameters and FLOPs, in
+ * PyTorch's layout), then trains it as the engine's trainStep does: with a softmax output, tfjs's
+ * categoricalCrossentropy (normalise, clip to [1e-7, 1-1e-7], -sum y log p, batch mean), otherwise
+ * cross-entropy on logits; Adam 1e-3; the step also counts correct predictions. 'same' padding is
+ * (k-1)/2 per side with ceil-mode pooling, which gives TensorFlow's output sizes for the odd kernels and
+ * even strides used here. No Python backticks or dollar-braces below.
  */
 const SCRIPT = String.raw`
-import json, sys, time
+import json, math, sys, time
 try:
     import torch
     import torch.nn as nn
@@ -26,43 +45,105 @@ cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg["threads"])
 torch.manual_seed(0)
 
-class LeNet5(nn.Module):
-    def __init__(self, classes=10):
+ACT = {"linear": lambda x: x, "relu": F.relu, "relu6": F.relu6, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+       "softmax": lambda x: torch.softmax(x, dim=1), "elu": F.elu, "selu": F.selu, "softplus": F.softplus,
+       "swish": F.silu, "gelu": F.gelu}
+
+def same_pad(k, d=1):
+    return (d * (k - 1)) // 2
+
+class Net(nn.Module):
+    def __init__(self, nodes):
         super().__init__()
-        self.c1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.c3 = nn.Conv2d(6, 16, 5)
-        self.f5 = nn.Linear(16 * 5 * 5, 120)
-        self.f6 = nn.Linear(120, 84)
-        self.out = nn.Linear(84, classes)
+        self.nodes = nodes
+        self.mods = nn.ModuleList()
+        self.slot = []
+        for n in nodes:
+            m = None
+            k = n["kind"]
+            if k == "conv2d":
+                kh, kw = n["kernel"]
+                dh, dw = n["dilation"]
+                pad = (same_pad(kh, dh), same_pad(kw, dw)) if n["padding"] == "same" else 0
+                m = nn.Conv2d(n["inChannels"], n["filters"], (kh, kw), stride=tuple(n["strides"]), padding=pad,
+                              dilation=(dh, dw), groups=n["groups"], bias=n["useBias"])
+            elif k == "dense":
+                m = nn.Linear(n["inShape"][0], n["units"], bias=n["useBias"])
+            elif k == "batchNorm":
+                m = nn.BatchNorm2d(n["inShape"][-1], eps=n["epsilon"], momentum=1 - n["momentum"]) if len(n["inShape"]) == 3                     else nn.BatchNorm1d(n["inShape"][-1], eps=n["epsilon"], momentum=1 - n["momentum"])
+            elif k == "dropout":
+                m = nn.Dropout(n["rate"])
+            if m is not None:
+                self.slot.append(len(self.mods))
+                self.mods.append(m)
+            else:
+                self.slot.append(-1)
 
     def forward(self, x):
-        x = F.avg_pool2d(torch.tanh(self.c1(x)), 2)
-        x = F.avg_pool2d(torch.tanh(self.c3(x)), 2)
-        x = torch.flatten(x, 1)
-        x = torch.tanh(self.f5(x))
-        x = torch.tanh(self.f6(x))
-        return torch.softmax(self.out(x), dim=1)
+        outs = []
+        for i, n in enumerate(self.nodes):
+            k = n["kind"]
+            xs = [outs[j] for j in n["inputs"]]
+            if k == "input":
+                y = x
+            elif k in ("conv2d", "dense"):
+                y = ACT[n["activation"]](self.mods[self.slot[i]](xs[0]))
+            elif k in ("batchNorm", "dropout"):
+                y = self.mods[self.slot[i]](xs[0])
+            elif k == "activation":
+                y = ACT[n["activation"]](xs[0])
+            elif k in ("maxPool", "avgPool"):
+                ph, pw = n["pool"]
+                pad = (same_pad(ph), same_pad(pw)) if n["padding"] == "same" else 0
+                f = F.max_pool2d if k == "maxPool" else F.avg_pool2d
+                y = f(xs[0], (ph, pw), tuple(n["strides"]), pad, ceil_mode=n["padding"] == "same")
+            elif k == "globalAvgPool":
+                y = xs[0].mean(dim=(2, 3))
+            elif k == "globalMaxPool":
+                y = xs[0].amax(dim=(2, 3))
+            elif k == "flatten":
+                y = torch.flatten(xs[0], 1)
+            elif k == "add":
+                y = xs[0]
+                for t in xs[1:]:
+                    y = y + t
+            elif k == "concat":
+                y = torch.cat(xs, dim=1)
+            else:
+                raise ValueError("unknown node kind " + k)
+            outs.append(y)
+        return outs[-1]
 
-B = cfg["batchSize"]
-net = LeNet5()
+nodes = cfg["spec"]["nodes"]
+net = Net(nodes)
+params = sum(p.numel() for p in net.parameters() if p.requires_grad)
 opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-x = torch.rand(B, 1, 28, 28)
-y = F.one_hot(torch.randint(0, 10, (B,)), 10).float()
+B = cfg["batchSize"]
+h, w, c = nodes[0]["inShape"]
+classes = cfg["numClasses"]
+x = torch.rand(B, c, h, w)
+y = F.one_hot(torch.randint(0, classes, (B,)), classes).float()
+softmax_out = nodes[-1].get("activation") == "softmax"
 eps = 1e-7
 
 def step():
     opt.zero_grad(set_to_none=True)
     p = net(x)
     correct = (p.argmax(1) == y.argmax(1)).sum()
-    p = (p / p.sum(dim=1, keepdim=True)).clamp(eps, 1 - eps)
-    loss = -(y * torch.log(p)).sum(dim=1).mean()
+    if softmax_out:
+        p = (p / p.sum(dim=1, keepdim=True)).clamp(eps, 1 - eps)
+        loss = -(y * torch.log(p)).sum(dim=1).mean()
+    else:
+        loss = F.cross_entropy(p, y.argmax(1))
     loss.backward()
     opt.step()
     return loss, correct
 
+net.train()
 for _ in range(cfg["warmup"]):
     step()
-print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.executable}), flush=True)
+print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.executable,
+                  "params": params}), flush=True)
 # One measurement window per request line {"steps": n}, so that the caller can interleave these windows
 # with its own and both sides see the same load on a shared machine.
 for line in sys.stdin:
@@ -77,12 +158,17 @@ export interface PytorchConfig {
   batchSize: number;
   threads: number;
   warmup: number;
+  /** The network, from torchSpec(); LeNet-5's when left out. */
+  spec?: TorchSpec;
+  numClasses?: number;
 }
 
 export interface PytorchSession {
   torch: string;
   python: string;
   threads: number;
+  /** Trainable parameters of the PyTorch network (to check it is the same network). */
+  params: number;
   /** Runs `steps` training steps in the Python process; resolves to samples per second. */
   window(steps: number): Promise<number>;
   close(): void;
@@ -100,7 +186,8 @@ type Line = Record<string, unknown>;
 /** Starts the reference in one interpreter: resolves once it has warmed up, or says why it can't. */
 function startWith(python: string, config: PytorchConfig, timeoutMs: number): Promise<PytorchStart & { tryNext?: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(python, ['-c', SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const full = { ...config, spec: config.spec ?? lenetSpec(), numClasses: config.numClasses ?? 10 };
+    const child = spawn(python, ['-c', SCRIPT, JSON.stringify(full)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let buffered = '';
     let settled = false;
@@ -157,6 +244,7 @@ function startWith(python: string, config: PytorchConfig, timeoutMs: number): Pr
           torch: String(first.torch),
           python: String(first.python || python),
           threads: Number(first.threads),
+          params: Number(first.params),
           async window(steps: number) {
             child.stdin.write(JSON.stringify({ steps }) + '\n');
             const reply = await next(timeoutMs);
