@@ -9,6 +9,7 @@ import { EngineClient } from '../client/engineClient';
 import {
   BACKENDS,
   BENCH_MODELS,
+  type BackendName,
   type BenchModelName,
   BenchRequest,
   EngineInfoRequest,
@@ -59,6 +60,7 @@ Commands:
                        then data loading and feature-map latency. With a model file: that model only
       --data D             the model file's data (shape and classes; default synthetic:shapes)
       --model NAMES        built-in networks to measure: lenet5, vgg-small, resnet20 (comma-separated)
+      --backend B          one backend only (e.g. webgpu: a software adapter is measured only when named)
       --batch-size N  --steps N  --threads N  [--json]
   info                 Engine version and which backends are available here  [--json]
   data inspect <PATH|synthetic:NAME>   Format, samples per split, classes, shape, dtype, mean/std  [--json]
@@ -463,6 +465,10 @@ async function bench(args: string[], values: Values): Promise<number> {
     if (unknown.length) throw new UsageError(`--model: unknown network "${unknown[0]}" (expected ${BENCH_MODELS.join(', ')})`);
   }
   if (values.data !== undefined && !modelFile) throw new UsageError('--data is for a model file: dl-lab bench <model-file> --data D');
+  const backend = values.backend;
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backend}"`);
+  }
   const client = engineClient(values);
   try {
     if (!values.json) {
@@ -475,6 +481,7 @@ async function bench(args: string[], values: Values): Promise<number> {
       data: !modelFile,
       ...(modelFile ? { modelFile, dataset: values.data ?? 'synthetic:shapes' } : {}),
       ...(models ? { models } : {}),
+      ...(backend ? { backends: [backend as BackendName] } : {}),
     });
     if (!modelFile) {
       if (!values.json) process.stderr.write('measuring feature maps of one sample, request to data (LeNet-5, a VGG-style net)...\n');
