@@ -77,7 +77,7 @@ describe('dl-lab with the webgpu backend', { skip: SKIP }, () => {
     assert.match(run.backend.reason, /webgpu: only a software adapter, which auto does not use/);
   });
 
-  it('dl-lab bench --backend B measures one backend; a name that is not a backend is refused in one line', async () => {
+  it('dl-lab bench --backend: a name that is not a backend is refused in one line', async () => {
     const r = await runCli(['bench', '--backend', 'webgl']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, got "webgl"/);
