@@ -18,7 +18,7 @@ import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { loadDataset } from '../../src/engine/data/dataset';
 import { clearInspectCache, decodeTensor, equivariance, featureMaps, filters } from '../../src/engine/inspect';
 import { layers as dl } from '../../src/engine/layers';
-import { lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
+import { LOSS_NAMES, lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
 import { LENET, ROOT } from '../helpers';
 
 tf.env().set('PROD', true);
@@ -305,6 +305,41 @@ describe('training on webgpu follows cpu and wasm', { skip: SKIP }, () => {
   it(`dl-lab layers (GELU, BlurPool, SqueezeExcite, Mish, ChannelShuffle) and a weighted logits loss: as on cpu`, async () => {
     const r = await trainOnBoth(dlLabNet, { name: 'crossEntropyFromLogits', classWeights: [1, 2, 1, 1, 0.5, 1], labelSmoothing: 0.1 }, 'cpu');
     assertSameTraining('dl-lab net', r);
+  });
+});
+
+/** What each loss expects of the network's output: probabilities, log-probabilities, or raw values. */
+function outputFor(name: string): (z: tf.Tensor) => tf.Tensor {
+  if (['crossEntropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'].includes(name)) return (z) => tf.softmax(z);
+  if (['nll', 'klDiv', 'kld'].includes(name)) return (z) => tf.logSoftmax(z);
+  if (['bce', 'binaryCrossentropy'].includes(name)) return (z) => tf.sigmoid(z);
+  return (z) => z;
+}
+
+async function lossAndGradient(name: string): Promise<Float32Array[]> {
+  const z = tf.tensor2d(inputs([16, 6], 3), [16, 6]);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i * 5) % 6), 'int32'), 6).toFloat();
+  const loss = lossFunction(name);
+  const value = tf.tidy(() => loss(labels, outputFor(name)(z)));
+  const g = tf.tidy(() => tf.grad((t: tf.Tensor) => loss(labels, outputFor(name)(t)))(z));
+  const out = await readAll([value, g]);
+  tf.dispose([z, labels, value, g]);
+  return out;
+}
+
+describe('the losses on webgpu equal cpu', { skip: SKIP }, () => {
+  before(() => tf.env().set('WEBGPU_CPU_FORWARD', false));
+  after(() => tf.env().set('WEBGPU_CPU_FORWARD', true));
+
+  it('every loss name: its value and its gradient (1e-5)', async () => {
+    for (const name of LOSS_NAMES) {
+      await initBackend('cpu');
+      const [expectedValue, expectedGrad] = await lossAndGradient(name);
+      await initBackend('webgpu');
+      const [value, grad] = await lossAndGradient(name);
+      assert.ok(relError(value, expectedValue) < 1e-5, `${name}: ${value} vs ${expectedValue}`);
+      assert.ok(relError(grad, expectedGrad) < 1e-5, `${name}: gradient relative error ${relError(grad, expectedGrad).toExponential(2)}`);
+    }
   });
 });
 
