@@ -77,4 +77,16 @@ describe('data messages', () => {
       return true;
     });
   });
+
+  it('data inspect prints class folder names with control characters escaped', async () => {
+    const dir = scratch('escname-');
+    for (const cls of ['plain', 'evil\u001b]0;pwned\u0007']) {
+      fs.mkdirSync(path.join(dir, cls));
+      fs.copyFileSync(cifarImage('cat', 0).file, path.join(dir, cls, '0.jpg'));
+    }
+    const result = await runCli(['data', 'inspect', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f]/);
+    assert.match(result.stdout, /evil\\x1b\]0;pwned\\x07/);
+  });
 });

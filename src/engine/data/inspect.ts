@@ -5,6 +5,7 @@
 import type { DatasetSummary } from '../../protocol/engine';
 import { loadDataset, type ImageDataset } from './dataset';
 import { channelStats } from './normalization';
+import { printable } from '../../util/text';
 import { SPLIT_NAMES } from './types';
 
 /** The protocol's DatasetSummary, plus what the CLI also shows: the bytes the samples take in memory. */
@@ -55,7 +56,8 @@ const dec = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(1) : n.toFixed(4));
 /** The report as a few aligned lines for a terminal. */
 export function formatReport(r: DatasetReport): string {
   const lines: string[] = [];
-  lines.push(`dataset  ${r.source}`);
+  // Names come from disk (folders, files, CSV headers): printed with control characters escaped.
+  lines.push(`dataset  ${printable(r.source)}`);
   lines.push(`format   ${r.format}`);
   const splits = Object.entries(r.splits);
   lines.push(`samples  ${fmt(r.count)}${splits.length ? `  (${splits.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})` : ''}`);
@@ -66,10 +68,11 @@ export function formatReport(r: DatasetReport): string {
   lines.push(`mean     ${perChannel(r.mean)}${r.dtype === 'uint8' ? '  (per channel, pixels / 255)' : ''}`);
   lines.push(`std      ${perChannel(r.std)}`);
   lines.push(`classes  ${r.classes.length}`);
-  const width = Math.max(...r.classes.map((c) => c.length));
+  const classes = r.classes.map(printable);
+  const width = Math.max(...classes.map((c) => c.length));
   const maxRows = 40;
-  r.classes.slice(0, maxRows).forEach((c, i) => lines.push(`  ${String(i).padStart(String(r.classes.length - 1).length)}  ${c.padEnd(width)}  ${fmt(r.classCounts[i])}`));
+  classes.slice(0, maxRows).forEach((c, i) => lines.push(`  ${String(i).padStart(String(r.classes.length - 1).length)}  ${c.padEnd(width)}  ${fmt(r.classCounts[i])}`));
   if (r.classes.length > maxRows) lines.push(`  ... ${r.classes.length - maxRows} more`);
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const w of r.warnings) lines.push(`warning: ${printable(w)}`);
   return lines.join('\n');
 }
