@@ -10,9 +10,15 @@
  *   forward:  mean, var over N; y = (x - mean) * invstd * gamma + beta
  *   backward: dbeta = sum dy; dgamma = sum dy * xhat;
  *             dx = gamma * invstd * (dy - dbeta / N - xhat * dgamma / N)
+ *
+ * Each is two or three passes over the activation. Where C is a multiple of 4 they run as the SIMD row
+ * loops of simd.ts, summing into float32 lanes for ROWS_PER_FOLD rows at a time, then into doubles (which
+ * bounds the rounding error as the JS loops' doubles do); otherwise as the JS loops below.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, asWasm, assertFloat32, heapF32, sizeOf, type TensorInfo } from './util';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type SimdKernels, simdKernels } from './simd';
+import { alloc, asWasm, assertFloat32, free, heapF32, sizeOf, type TensorInfo } from './util';
 
 export const BATCH_NORM_TRAINING = 'DlLabBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'DlLabBatchNormTrainingGrad';
@@ -42,6 +48,44 @@ export function channelMoments(x: Float32Array, N: number, C: number): { mean: F
   return { mean, variance };
 }
 
+/** Rows summed in float32 lanes before being added into doubles. */
+const ROWS_PER_FOLD = 256;
+
+function offset(backend: BackendWasm, t: TensorInfo, floats = 0): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset + floats * 4;
+}
+
+/**
+ * Runs `pass(rowOffset, rows)` over N rows in chunks of ROWS_PER_FOLD with the float32 accumulators
+ * `accs` (each C floats at the given float index of `scratch`) zeroed before each chunk and added into
+ * `sums` after it.
+ */
+function foldedPasses(
+  backend: BackendWasm,
+  scratch: TensorInfo,
+  accs: number[],
+  sums: Float64Array[],
+  N: number,
+  C: number,
+  pass: (row: number, rows: number) => void,
+): void {
+  for (let r0 = 0; r0 < N; r0 += ROWS_PER_FOLD) {
+    const rows = Math.min(ROWS_PER_FOLD, N - r0);
+    let h = heapF32(backend, scratch);
+    for (const a of accs) h.fill(0, a, a + C);
+    pass(r0, rows);
+    h = heapF32(backend, scratch);
+    accs.forEach((a, i) => {
+      const sum = sums[i];
+      for (let c = 0; c < C; c++) sum[c] += h[a + c];
+    });
+  }
+}
+
+function simdFor(backend: BackendWasm, C: number, N: number): SimdKernels | null {
+  return C % 4 === 0 && C > 0 && N > 0 ? simdKernels(backend) : null;
+}
+
 /** Inputs x [..., C], gamma [C], beta [C]; outputs y (x's shape), mean [C], variance [C]. */
 export function batchNormTraining(args: {
   inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
@@ -55,6 +99,36 @@ export function batchNormTraining(args: {
   const y = alloc(backend, x.shape.slice());
   const meanOut = alloc(backend, [C]);
   const varOut = alloc(backend, [C]);
+  const simd = simdFor(backend, C, N);
+  if (simd) {
+    // scratch: mean (f32), acc, scale, shift; C floats each.
+    const scratch = alloc(backend, [4 * C]);
+    const [MEAN, ACC, SCALE, SHIFT] = [0, C, 2 * C, 3 * C];
+    const mean = new Float64Array(C);
+    const variance = new Float64Array(C);
+    const xOff = offset(backend, x);
+    const row = (r: number) => xOff + r * C * 4;
+    foldedPasses(backend, scratch, [ACC], [mean], N, C, (r, rows) => simd.blockSum(row(r), rows, offset(backend, scratch, ACC), C));
+    for (let c = 0; c < C; c++) mean[c] /= N;
+    heapF32(backend, scratch).set(mean, MEAN);
+    foldedPasses(backend, scratch, [ACC], [variance], N, C, (r, rows) =>
+      simd.bn.sqdev(row(r), offset(backend, scratch, MEAN), offset(backend, scratch, ACC), rows, C),
+    );
+    for (let c = 0; c < C; c++) variance[c] /= N;
+    const h = heapF32(backend, scratch);
+    const g = heapF32(backend, gamma);
+    const b = heapF32(backend, beta);
+    for (let c = 0; c < C; c++) {
+      const sc = g[c] / Math.sqrt(variance[c] + args.attrs.epsilon);
+      h[SCALE + c] = sc;
+      h[SHIFT + c] = b[c] - mean[c] * sc;
+    }
+    simd.bn.affine(xOff, offset(backend, y), offset(backend, scratch, SCALE), offset(backend, scratch, SHIFT), N, C);
+    free(backend, scratch);
+    heapF32(backend, meanOut).set(mean);
+    heapF32(backend, varOut).set(variance);
+    return [y, meanOut, varOut];
+  }
   const xs = heapF32(backend, x);
   const ys = heapF32(backend, y);
   const g = heapF32(backend, gamma);
@@ -87,6 +161,46 @@ export function batchNormTrainingGrad(args: {
   const dx = alloc(backend, x.shape.slice());
   const dgammaOut = alloc(backend, [C]);
   const dbetaOut = alloc(backend, [C]);
+  const simd = simdFor(backend, C, N);
+  if (simd) {
+    // scratch: mean (f32), sumDy acc, sumDyXc acc, a, b, c; C floats each.
+    const scratch = alloc(backend, [6 * C]);
+    const [MEAN, ACC_DY, ACC_DYXC, A, B, K] = [0, C, 2 * C, 3 * C, 4 * C, 5 * C];
+    heapF32(backend, scratch).set(heapF32(backend, mean), MEAN);
+    const sumDy = new Float64Array(C);
+    const sumDyXc = new Float64Array(C);
+    const dyOff = offset(backend, dy);
+    const xOff = offset(backend, x);
+    foldedPasses(backend, scratch, [ACC_DY, ACC_DYXC], [sumDy, sumDyXc], N, C, (r, rows) =>
+      simd.bn.dystats(
+        dyOff + r * C * 4,
+        xOff + r * C * 4,
+        offset(backend, scratch, MEAN),
+        offset(backend, scratch, ACC_DY),
+        offset(backend, scratch, ACC_DYXC),
+        rows,
+        C,
+      ),
+    );
+    const h = heapF32(backend, scratch);
+    const g = heapF32(backend, gamma);
+    const v = heapF32(backend, variance);
+    const dgamma = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      const s = 1 / Math.sqrt(v[c] + args.attrs.epsilon);
+      dgamma[c] = sumDyXc[c] * s;
+      const gs = g[c] * s;
+      const coefX = (-gs * s * dgamma[c]) / N;
+      h[A + c] = gs;
+      h[B + c] = coefX;
+      h[K + c] = (-gs * sumDy[c]) / N - coefX * h[MEAN + c];
+    }
+    simd.bn.dxaffine(dyOff, xOff, offset(backend, dx), offset(backend, scratch, A), offset(backend, scratch, B), offset(backend, scratch, K), N, C);
+    free(backend, scratch);
+    heapF32(backend, dgammaOut).set(dgamma);
+    heapF32(backend, dbetaOut).set(sumDy);
+    return [dx, dgammaOut, dbetaOut];
+  }
   const dys = heapF32(backend, dy);
   const xs = heapF32(backend, x);
   const dxs = heapF32(backend, dx);

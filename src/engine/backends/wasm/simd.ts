@@ -58,6 +58,7 @@ const simd = (op: number) => [0xfd, ...uleb(op)];
 const V128_LOAD = [...simd(0x00), 0, 0];
 const V128_STORE = [...simd(0x0b), 0, 0];
 const F32X4_ADD = simd(0xe4);
+const F32X4_SUB = simd(0xe5);
 const F32X4_MUL = simd(0xe6);
 const F32X4_DIV = simd(0xe7);
 const F32X4_MIN = simd(0xe8);
@@ -137,6 +138,96 @@ function blockSumBody(): Bytes {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * A loop over `blocks` rows of `rowBytes` (a multiple of 16), four lanes at a time: `rows` pointers
+ * advance by a row each time, `cols` pointers are per-column vectors (the same for every row). `body`
+ * gets the instructions that push each pointer's address for the current lanes, and may use v128 local
+ * TMP. Signature: (rows..., cols..., blocks, rowBytes); locals: k, r (i32), tmp (v128).
+ */
+function rowKernel(rows: number, cols: number, body: (row: (i: number) => Bytes, col: (j: number) => Bytes, tmp: number) => Bytes): Bytes {
+  const nParams = rows + cols + 2;
+  const BLOCKS = rows + cols;
+  const ROW_BYTES = BLOCKS + 1;
+  const K = nParams;
+  const R = nParams + 1;
+  const TMP = nParams + 2;
+  const at = (p: number): Bytes => [...LOCAL_GET(p), ...LOCAL_GET(K), ...I32_ADD];
+  const advance: Bytes = [];
+  for (let i = 0; i < rows; i++) advance.push(...LOCAL_GET(i), ...LOCAL_GET(ROW_BYTES), ...I32_ADD, ...LOCAL_SET(i));
+  const code: Bytes = [
+    ...BLOCK,
+    ...LOOP,
+    ...LOCAL_GET(R), ...LOCAL_GET(BLOCKS), ...I32_GE_U, ...BR_IF(1),
+    ...I32_CONST(0), ...LOCAL_SET(K),
+    ...BLOCK,
+    ...LOOP,
+    ...LOCAL_GET(K), ...LOCAL_GET(ROW_BYTES), ...I32_GE_U, ...BR_IF(1),
+    ...body((i) => at(i), (j) => at(rows + j), TMP),
+    ...LOCAL_GET(K), ...I32_CONST(16), ...I32_ADD, ...LOCAL_SET(K),
+    ...BR(0),
+    ...END,
+    ...END,
+    ...advance,
+    ...LOCAL_GET(R), ...I32_CONST(1), ...I32_ADD, ...LOCAL_SET(R),
+    ...BR(0),
+    ...END,
+    ...END,
+    ...END,
+  ];
+  const locals = [2, ...uleb(2), 0x7f, ...uleb(1), 0x7b]; // 2 x i32, 1 x v128
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+const load = (addr: Bytes): Bytes => [...addr, ...V128_LOAD];
+
+/** The BatchNorm kernels (batchNorm.ts) as row kernels over [N, C] with C a multiple of 4. */
+const BN_KERNELS: { name: string; rows: number; cols: number; body: Parameters<typeof rowKernel>[2] }[] = [
+  // acc[k] += (x[k] - mean[k])^2
+  {
+    name: 'sqdev',
+    rows: 1,
+    cols: 2,
+    body: (row, col, tmp) => [
+      ...col(1), ...load(col(1)),
+      ...load(row(0)), ...load(col(0)), ...F32X4_SUB, ...LOCAL_TEE(tmp), ...LOCAL_GET(tmp), ...F32X4_MUL,
+      ...F32X4_ADD, ...V128_STORE,
+    ],
+  },
+  // y[k] = x[k] * scale[k] + shift[k]
+  {
+    name: 'affine',
+    rows: 2,
+    cols: 2,
+    body: (row, col) => [...row(1), ...load(row(0)), ...load(col(0)), ...F32X4_MUL, ...load(col(1)), ...F32X4_ADD, ...V128_STORE],
+  },
+  // sumDy[k] += dy[k]; sumDyXc[k] += dy[k] * (x[k] - mean[k])
+  {
+    name: 'dystats',
+    rows: 2,
+    cols: 3,
+    body: (row, col, tmp) => [
+      ...load(row(0)), ...LOCAL_SET(tmp),
+      ...col(1), ...load(col(1)), ...LOCAL_GET(tmp), ...F32X4_ADD, ...V128_STORE,
+      ...col(2), ...load(col(2)), ...LOCAL_GET(tmp), ...load(row(1)), ...load(col(0)), ...F32X4_SUB, ...F32X4_MUL, ...F32X4_ADD,
+      ...V128_STORE,
+    ],
+  },
+  // dx[k] = a[k] * dy[k] + b[k] * x[k] + c[k]
+  {
+    name: 'dxaffine',
+    rows: 3,
+    cols: 3,
+    body: (row, col) => [
+      ...row(2),
+      ...load(col(0)), ...load(row(0)), ...F32X4_MUL,
+      ...load(col(1)), ...load(row(1)), ...F32X4_MUL, ...F32X4_ADD,
+      ...load(col(2)), ...F32X4_ADD,
+      ...V128_STORE,
+    ],
+  },
+];
+
 /** A shared memory (the threaded build's) is imported as shared, with the build's 4 GiB maximum. */
 function memoryImport(shared: boolean): Bytes {
   return shared ? [0x02, 0x03, 0x00, ...uleb(65536)] : [0x02, 0x00, 0x00];
@@ -144,13 +235,18 @@ function memoryImport(shared: boolean): Bytes {
 
 function moduleBytes(shared = false): Uint8Array {
   const i32 = 0x7f;
+  const fnType = (n: number): Bytes => [0x60, ...uleb(n), ...Array<number>(n).fill(i32), 0];
+  // Types: 0 = tanh (3 i32), 1 = blocksum (4 i32), then one per BatchNorm kernel.
+  const types = [fnType(3), fnType(4), ...BN_KERNELS.map((k) => fnType(k.rows + k.cols + 2))];
+  const names = ['tanh', 'blocksum', ...BN_KERNELS.map((k) => k.name)];
+  const bodies = [tanhBody(), blockSumBody(), ...BN_KERNELS.map((k) => rowKernel(k.rows, k.cols, k.body))];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 3, i32, i32, i32, 0, 0x60, 4, i32, i32, i32, i32, 0]),
+    ...section(1, [...uleb(types.length), ...types.flat()]),
     ...section(2, [1, ...str('env'), ...str('memory'), ...memoryImport(shared)]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...str('tanh'), 0x00, 0, ...str('blocksum'), 0x00, 1]),
-    ...section(10, [2, ...tanhBody(), ...blockSumBody()]),
+    ...section(3, [...uleb(names.length), ...names.map((_, i) => i)]),
+    ...section(7, [...uleb(names.length), ...names.flatMap((n, i) => [...str(n), 0x00, i])]),
+    ...section(10, [...uleb(bodies.length), ...bodies.flat()]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -160,6 +256,20 @@ export interface SimdKernels {
   tanh(srcOffset: number, dstOffset: number, n: number): void;
   /** acc[k] += src[c * blockLen + k] for c < blocks; float offsets in bytes, blockLen a multiple of 4. */
   blockSum(srcOffset: number, blocks: number, accOffset: number, blockLen: number): void;
+  /**
+   * BatchNorm's passes over rows of C floats (C a multiple of 4), all arguments byte offsets except
+   * `rows` and `C`: per-column vectors (mean, scale, accumulators...) are C floats.
+   */
+  bn: {
+    /** acc += (x - mean)^2 */
+    sqdev(x: number, mean: number, acc: number, rows: number, C: number): void;
+    /** y = x * scale + shift */
+    affine(x: number, y: number, scale: number, shift: number, rows: number, C: number): void;
+    /** sumDy += dy; sumDyXc += dy * (x - mean) */
+    dystats(dy: number, x: number, mean: number, sumDy: number, sumDyXc: number, rows: number, C: number): void;
+    /** dx = a * dy + b * x + c */
+    dxaffine(dy: number, x: number, dx: number, a: number, b: number, c: number, rows: number, C: number): void;
+  };
 }
 
 const cache = new WeakMap<object, SimdKernels | null>();
@@ -189,9 +299,17 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
       const instance = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       const tanh = instance.exports.tanh as (src: number, dst: number, end: number) => void;
       const blocksum = instance.exports.blocksum as (src: number, srcEnd: number, acc: number, accBytes: number) => void;
+      type Fn = (...a: number[]) => void;
+      const e = instance.exports as Record<string, Fn>;
       kernels = {
         tanh: (src, dst, n) => tanh(src, dst, (n & ~3) * 4),
         blockSum: (src, blocks, acc, blockLen) => blocksum(src, src + blocks * blockLen * 4, acc, blockLen * 4),
+        bn: {
+          sqdev: (x, mean, acc, rows, C) => e.sqdev(x, mean, acc, rows, C * 4),
+          affine: (x, y, scale, shift, rows, C) => e.affine(x, y, scale, shift, rows, C * 4),
+          dystats: (dy, x, mean, sumDy, sumDyXc, rows, C) => e.dystats(dy, x, mean, sumDy, sumDyXc, rows, C * 4),
+          dxaffine: (dy, x, dx, a, b, c, rows, C) => e.dxaffine(dy, x, dx, a, b, c, rows, C * 4),
+        },
       };
     }
   } catch {
