@@ -12,7 +12,6 @@ import { adapterLabel, findAdapter, type Found, type Gpu, type GpuDevice, reacqu
 
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
-
 let search: Promise<{ found: Found; skipped: string[] }> | null = null;
 /** The adapter the registered backend runs on, and its device, once initialised. */
 let active: { info: GpuAdapterInfo; device: GpuDevice } | null = null;
