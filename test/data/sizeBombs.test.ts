@@ -52,6 +52,17 @@ describe('size bombs', () => {
     );
   });
 
+  it('a descriptor whose imageSize makes the dataset too large is refused before the images are allocated', async () => {
+    process.env.DL_LAB_MAX_DATA_MB = '100';
+    try {
+      const dir = imageFolder({});
+      fs.writeFileSync(path.join(dir, 'big.dataset.json'), JSON.stringify({ format: 'image-folder', path: '.', imageSize: [4096, 4096], channels: 3 }));
+      await fails(path.join(dir, 'big.dataset.json'), /: 3 images of 4096x4096x3 \(imageSize\) would take 144 MB of memory, above the limit of 100 MB \(set DL_LAB_MAX_DATA_MB to raise it\)/);
+    } finally {
+      delete process.env.DL_LAB_MAX_DATA_MB;
+    }
+  });
+
   it('an NPY whose shape is negative names the shape', async () => {
     const dir = scratch('npy-');
     fs.writeFileSync(path.join(dir, 'x.npy'), npy('<f4', [-5, 4], new Uint8Array(80)));
