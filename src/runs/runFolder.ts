@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { printable } from '../util/text';
 import { type BackendReport, RUN_STATUSES, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engine';
 
 export interface RunRecord {
@@ -162,7 +163,7 @@ export function readRunRecord(runDir: string): RunRecord {
   try {
     record = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${printable((err as Error).message)})`);
   }
   const problem = recordProblem(record);
   if (problem) throw new Error(`${file}: not a run record (${problem})`);

@@ -68,6 +68,12 @@ describe('data messages', () => {
       assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
       return true;
     });
+    fs.writeFileSync(path.join(dir, 'torn.dataset.json'), '\u001b[2J{');
+    await assert.rejects(loadDataset(path.join(dir, 'torn.dataset.json')), (err: Error) => {
+      assert.match(err.message, /torn\.dataset\.json: not valid JSON/);
+      assert.doesNotMatch(err.message, /[\u0000-\u001f]/);
+      return true;
+    });
     const csv = scratch('csvq-');
     fs.writeFileSync(path.join(csv, 'data.csv'), `a,b,label\n1,2,0\n3,\u001b[2J${junk},1\n`);
     await assert.rejects(loadDataset(path.join(csv, 'data.csv')), (err: Error) => {

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { DATASET_FORMATS, type DatasetFormat, type LoadOptions, type NormalizationSpec, SPLIT_NAMES } from './types';
 import { readRegularFile, shown } from './util';
-import { excerpt } from '../../util/text';
+import { excerpt, printable } from '../../util/text';
 
 export const DESCRIPTOR_SUFFIX = '.dataset.json';
 
@@ -38,7 +38,8 @@ export function readDescriptor(file: string): Descriptor {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${where}: not valid JSON (${(err as Error).message})`);
+    // V8 quotes the start of the text: escaped, a descriptor cannot drive the terminal.
+    throw new Error(`${where}: not valid JSON (${printable((err as Error).message)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where}: must hold a JSON object`);
   const o = raw as Record<string, unknown>;
