@@ -66,6 +66,8 @@ export class EngineClient {
   private everStarted = false;
   /** The engine said it exits to be restarted (user code cut off): not a crash, not counted as one. */
   private restartAsked = false;
+  /** Set from that notice until the old engine has exited: requests meanwhile wait for the new one. */
+  private retiring: Promise<void> | undefined;
 
   constructor(private readonly options: EngineClientOptions) {
     this.onNotification(TrainStartedNotification, (p) => this.activeRuns.set(p.runId, p.runDir));
@@ -74,6 +76,8 @@ export class EngineClient {
     this.onNotification(EngineRestartNotification, () => {
       this.expectingExit = true;
       this.restartAsked = true;
+      const child = this.child;
+      if (child) this.retiring = new Promise((resolve) => child.once('exit', () => resolve()));
     });
   }
 
@@ -114,6 +118,7 @@ export class EngineClient {
   /** Starts the engine if it is not running. Refuses once the restart budget is spent. */
   start(): Promise<MessageConnection> {
     if (this.disposed) return Promise.reject(new Error('the engine client was disposed'));
+    if (this.retiring) return this.retiring.then(() => this.start());
     if (this.connection) return Promise.resolve(this.connection);
     if (this.starting) return this.starting;
     if (this.everStarted && this.restartAsked) this.restartAsked = false;
@@ -176,6 +181,7 @@ export class EngineClient {
     signal: NodeJS.Signals | null,
   ): void {
     if (this.child !== child) return;
+    this.retiring = undefined;
     connection.dispose();
     this.child = undefined;
     this.connection = undefined;

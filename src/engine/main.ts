@@ -161,11 +161,12 @@ function restartIfAbandoned(): void {
     return;
   }
   restarting = true;
-  // setImmediate: the rejected request's answer is written first, and the channel sends in order; the
-  // notification goes by process.send itself, whose callback says everything before it was handed over.
+  // The client hears it first, before the answer that reports the cut-off work, so that its next request
+  // waits for a fresh engine instead of going to this one; the answer is written next (the channel sends
+  // in order), then a last log line whose process.send callback says everything before it was handed over.
+  process.send!({ jsonrpc: '2.0', method: EngineRestartNotification.method, params: { reason } });
   setImmediate(() => {
-    log('info', `${reason}; the engine restarts`);
-    const message = { jsonrpc: '2.0', method: EngineRestartNotification.method, params: { reason } };
+    const message = { jsonrpc: '2.0', method: LogNotification.method, params: { level: 'info', message: `${reason}; the engine restarts` } };
     process.send!(message, undefined, undefined, () => process.exit(ENGINE_RESTART_EXIT_CODE));
   });
 }
