@@ -54,6 +54,12 @@ describe('a model file that never finishes', () => {
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   });
 
+  it('dl-lab featuremaps: the inspection build is cut off the same way', async () => {
+    const result = await runCli(['featuremaps', LOOP_BUILD, '--out', path.join(tempDir(), 'maps.png'), '--model-timeout', '1']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr.trim(), /^dl-lab: test\/fixtures\/models\/loop-build\.model\.js: building the model did not finish within 1 s and was abandoned/);
+  });
+
   it('the editor\'s engine restarts after a cut-off build and serves the next request, without counting it as a crash', async () => {
     const client = new EngineClient({ enginePath: ENGINE, maxRestarts: 0, env: { DL_LAB_MODEL_TIMEOUT: '1' } });
     try {
