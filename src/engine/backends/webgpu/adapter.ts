@@ -134,22 +134,20 @@ export async function findAdapter(): Promise<{ found: Found; skipped: string[] }
   let software: Found | null = null;
   for (const attempt of attempts) {
     const api = attempt === 'opengl' ? 'OpenGL' : (API_LABEL[NATIVE_API[process.platform] ?? ''] ?? 'native API');
-    const missing = attempt === 'opengl' ? mesaMissing() : vulkanMissing();
-    if (missing) {
-      // Dawn would only print the same on stderr; asking it costs a second for nothing.
-      skipped.push(`${api}: ${missing}`);
-      continue;
-    }
-    let adapter: GpuAdapter | null;
+    let adapter: GpuAdapter | null = null;
+    let error: string | null = null;
     try {
       adapter = await requestAdapter(attempt);
     } catch (err) {
       if (err instanceof Unavailable) throw err;
-      skipped.push(`${api}: ${firstLine(err)}`);
-      continue;
+      error = firstLine(err);
     }
     if (!adapter) {
-      skipped.push(`${api}: no adapter${attempt === 'opengl' ? ' (EGL could not be initialised; Dawn says why in the engine log)' : ''}`);
+      // Dawn prints its reasons on the native stderr only (the engine log); a missing library is named here.
+      // Dawn is asked first all the same: the library check might miss one the loader would find.
+      const missing = attempt === 'opengl' ? mesaMissing() : vulkanMissing();
+      const fallback = attempt === 'opengl' ? 'no adapter (EGL could not be initialised; Dawn says why in the engine log)' : 'no adapter';
+      skipped.push(`${api}: ${missing ?? error ?? fallback}`);
       continue;
     }
     const found: Found = { gpu: instance(attempt), adapter, attempt, info: describeAdapter(adapter, attempt) };
