@@ -269,7 +269,13 @@ export function copyCheckpoint(from: string, to: string): void {
   if (!source) throw new Error(`no checkpoint in ${from}`);
   const tmp = `${to}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
-  fs.cpSync(source, tmp, { recursive: true });
+  try {
+    fs.cpSync(source, tmp, { recursive: true });
+  } catch (err) {
+    // A full disk leaves `to` as it was and no partial copy beside it.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
   const old = `${to}.old`;
   fs.rmSync(old, { recursive: true, force: true });
   if (fs.existsSync(to)) fs.renameSync(to, old);

@@ -401,7 +401,7 @@ export class TrainingRun {
         // EarlyStopping's best weights stay on disk: in checkpoints/best while that holds its best epoch,
         // else in checkpoints/early-stopping (moved there before checkpoints/best moves on).
         if (decision.saveBest && !decision.earlyStoppingImproved && earlyStoppingEpochBefore > 0 && earlyStoppingEpochBefore === bestEpochBefore) {
-          copyCheckpoint(bestDir, earlyStoppingDir);
+          await onDisk('copying checkpoints/best to checkpoints/early-stopping', () => copyCheckpoint(bestDir, earlyStoppingDir));
         }
         if (decision.earlyStoppingImproved && !decision.saveBest) await onDisk('saving checkpoints/early-stopping', () => saveCheckpoint(earlyStoppingDir, model, null, state));
       }
