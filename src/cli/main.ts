@@ -3,6 +3,7 @@
  * protocol, as the extension does.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient } from '../client/engineClient';
@@ -537,6 +538,7 @@ async function info(values: Values): Promise<number> {
       return 0;
     }
     console.log(`engine ${engine.engineVersion}, TensorFlow.js ${engine.tfjsVersion}, Node ${engine.node}`);
+    console.log(`CPU threads: ${engine.threads.threads} of ${os.availableParallelism()} cores (--threads N, DL_LAB_THREADS or dlLab.threads; default one per core)`);
     console.log(table(['backend', 'available', 'detail'], engine.backends.map((b) => [b.name, b.available ? 'yes' : 'no', b.detail])));
     return 0;
   } finally {

@@ -23,7 +23,7 @@ import {
   TrainStartRequest,
   TrainStopRequest,
 } from '../protocol/engine';
-import { initBackend, probeBackends } from './backends';
+import { initBackend, probeBackends, wasmThreads } from './backends';
 import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
 import { describeData, previewData } from './data/preview';
@@ -62,6 +62,7 @@ connection.onRequest(EngineInfoRequest, async () => ({
   pid: process.pid,
   node: process.version,
   backend,
+  threads: wasmThreads(),
   backends: await probeBackends(),
 }));
 

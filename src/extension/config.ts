@@ -49,10 +49,18 @@ export function engineCwd(): string | undefined {
   return folder?.uri.fsPath;
 }
 
-/** The engine's environment from settings: `dlLab.modelTimeout`, the seconds a model file may take to load or build. */
+/**
+ * The engine's environment from settings: `dlLab.modelTimeout`, the seconds a model file may take to load
+ * or build; `dlLab.threads`, the CPU threads of the wasm backend (0: one per core).
+ */
 export function engineEnv(): NodeJS.ProcessEnv {
-  const seconds = vscode.workspace.getConfiguration(SECTION).get<number>('modelTimeout');
-  return typeof seconds === 'number' && seconds > 0 ? { DL_LAB_MODEL_TIMEOUT: String(seconds) } : {};
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const seconds = config.get<number>('modelTimeout');
+  const threads = config.get<number>('threads');
+  return {
+    ...(typeof seconds === 'number' && seconds > 0 ? { DL_LAB_MODEL_TIMEOUT: String(seconds) } : {}),
+    ...(typeof threads === 'number' && Number.isInteger(threads) && threads > 0 ? { DL_LAB_THREADS: String(threads) } : {}),
+  };
 }
 
 /**

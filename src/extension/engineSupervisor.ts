@@ -72,6 +72,8 @@ class Emitter<T> {
 export class EngineSupervisor {
   private client: EngineClient | undefined;
   private clientNodePath: string | undefined;
+  /** The settings-made environment the current engine was started with (dlLab.threads, dlLab.modelTimeout). */
+  private clientEnv = '';
   private readonly crashes: number[] = [];
   /** Runs started through this supervisor that have not finished (runId -> runDir): no engine swap under them. */
   private readonly openRuns = new Map<string, string>();
@@ -169,8 +171,13 @@ export class EngineSupervisor {
     await this.retiring;
     if (this.disposed) throw new Error('the extension is shutting down');
     const nodePath = this.options.nodePath();
+    const env = JSON.stringify(this.options.env?.() ?? {});
     if (this.client && nodePath !== this.clientNodePath && this.openRuns.size === 0) {
       this.options.onLog({ level: 'info', message: `dlLab.nodePath changed: the engine restarts with ${nodePath ?? "VS Code's runtime"}` });
+      await this.retire();
+    } else if (this.client && env !== this.clientEnv && this.openRuns.size === 0) {
+      // The thread count is fixed when the engine loads its backend: a new setting needs a new engine.
+      this.options.onLog({ level: 'info', message: `engine settings changed (${env}): the engine restarts` });
       await this.retire();
     }
     if (!this.client) {
@@ -179,6 +186,7 @@ export class EngineSupervisor {
       }
       this.client = this.createClient(nodePath);
       this.clientNodePath = nodePath;
+      this.clientEnv = env;
     }
     return this.client;
   }

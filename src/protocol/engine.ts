@@ -171,6 +171,8 @@ export interface EngineInfo {
   node: string;
   /** Set once a backend has been initialised in this engine process. */
   backend: BackendReport | null;
+  /** CPU threads of the wasm backend in this engine (DL_LAB_THREADS, default one per core), and why. */
+  threads: { threads: number; why: string };
   backends: BackendAvailability[];
 }
 

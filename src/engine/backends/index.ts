@@ -146,7 +146,7 @@ let wasmSetup: { threads: number; why: string } | null = null;
 export function wasmThreads(): { threads: number; why: string } {
   if (wasmSetup) return wasmSetup;
   const asked = requestedThreads();
-  if (asked > 1 && !wasmThreadsSupported()) return { threads: 1, why: 'one thread: this Node.js has no shared WebAssembly memory' };
+  if (asked > 1 && !wasmThreadsSupported()) return { threads: 1, why: '1 thread: this Node.js has no shared WebAssembly memory' };
   const n = Math.min(asked, MAX_WASM_THREADS);
   return { threads: n, why: `${n} thread${n === 1 ? '' : 's'}` };
 }
@@ -172,7 +172,7 @@ async function initWasm(): Promise<string> {
         // The single-threaded build still works: use it, and say why.
         tf.removeBackend('wasm');
         if (original) tf.registerBackend('wasm', original, 2);
-        wasmSetup = { threads: 1, why: `one thread: ${err instanceof Error ? err.message : String(err)}` };
+        wasmSetup = { threads: 1, why: `1 thread: ${err instanceof Error ? err.message : String(err)}` };
       }
     }
   }

@@ -143,8 +143,8 @@ export function registerWasmFactory(
   pkgDir: string,
   threads: number,
 ): { threads: number; why: string } {
-  if (threads <= 1) return { threads: 1, why: 'one thread (as asked)' };
-  if (!wasmThreadsSupported()) return { threads: 1, why: 'one thread: this Node.js has no shared WebAssembly memory' };
+  if (threads <= 1) return { threads: 1, why: '1 thread' };
+  if (!wasmThreadsSupported()) return { threads: 1, why: '1 thread: this Node.js has no shared WebAssembly memory' };
   const n = Math.min(threads, MAX_WASM_THREADS);
   tf.removeBackend('wasm');
   // Priority as tfjs-backend-wasm registers it; the engine always sets the backend by name anyway.
