@@ -147,9 +147,9 @@ connection.onRequest(ShutdownRequest, async () => {
 });
 
 /**
- * After user code was cut off by the model time limit, the engine's TensorFlow.js state is unknown: once
- * the answer (or the failed run's notifications) has gone out, it tells the client and exits, to be
- * started afresh on the next request.
+ * After user code was cut off by the model time limit, the engine's TensorFlow.js state is unknown: it
+ * tells the client, lets the answer (or the failed run's notifications) go out, and exits, to be started
+ * afresh on the next request.
  */
 let restarting = false;
 function restartIfAbandoned(): void {
