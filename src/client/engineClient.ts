@@ -68,6 +68,8 @@ export class EngineClient {
   private restartAsked = false;
   /** Set from that notice until the old engine has exited: requests meanwhile wait for the new one. */
   private retiring: Promise<void> | undefined;
+  /** Connections of engines that announced such a restart: their lost requests are sent again. */
+  private readonly restartedConnections = new WeakSet<MessageConnection>();
 
   constructor(private readonly options: EngineClientOptions) {
     this.onNotification(TrainStartedNotification, (p) => this.activeRuns.set(p.runId, p.runDir));
@@ -78,6 +80,7 @@ export class EngineClient {
       this.restartAsked = true;
       const child = this.child;
       if (child) this.retiring = new Promise((resolve) => child.once('exit', () => resolve()));
+      if (this.connection) this.restartedConnections.add(this.connection);
     });
   }
 
@@ -103,10 +106,19 @@ export class EngineClient {
 
   sendRequest<R>(type: RequestType0<R, void>): Promise<R>;
   sendRequest<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
-  async sendRequest(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, params?: unknown) {
+  async sendRequest(type: RequestType0<unknown, void> | RequestType<unknown, unknown, void>, params?: unknown): Promise<unknown> {
     const connection = await this.start();
-    if (params === undefined) return connection.sendRequest(type as RequestType0<unknown, void>);
-    const result = await connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
+    let result: unknown;
+    try {
+      result = params === undefined ? await connection.sendRequest(type as RequestType0<unknown, void>) : await connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
+    } catch (err) {
+      // A request caught in an engine that restarts on purpose (user code cut off) goes to the fresh one,
+      // once; a training start is not repeated, its run folder may exist.
+      if (this.restartedConnections.has(connection) && type.method !== TrainStartRequest.method && (err as { code?: number }).code === DISPOSED_CODE) {
+        return params === undefined ? this.sendRequest(type as RequestType0<unknown, void>) : this.sendRequest(type as RequestType<unknown, unknown, void>, params);
+      }
+      throw err;
+    }
     // Track the run from the moment its folder exists, so that a crash before train/started still marks it.
     if (type.method === TrainStartRequest.method) {
       const { runId, runDir } = result as TrainStartResult;
@@ -223,6 +235,9 @@ export class EngineClient {
     this.disposed = true;
   }
 }
+
+/** vscode-jsonrpc's code for a request whose connection was disposed before the answer came. */
+const DISPOSED_CODE = -32097;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -32,7 +32,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
-import { abandoned } from './model/timeLimit';
+import { abandoned, onAbandoned } from './model/timeLimit';
 import { exitWithParent } from './watchdog';
 import { TrainingRun } from './training/trainer';
 
@@ -171,6 +171,9 @@ function restartIfAbandoned(): void {
     process.send!(message, undefined, undefined, () => process.exit(ENGINE_RESTART_EXIT_CODE));
   });
 }
+
+// User code cut off outside any request (a timer the model file set) restarts the engine too.
+onAbandoned(restartIfAbandoned);
 
 // The terminal's Ctrl-C goes to the whole process group: the client (the CLI) decides what it means
 // (stop after the current batch), not the signal; the engine ends when its client ends.

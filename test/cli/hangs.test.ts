@@ -78,6 +78,24 @@ describe('a model file that never finishes', () => {
     }
   });
 
+  it('a loop in a timer the model file set is cut off too: the editor\'s next request is answered by a fresh engine', async () => {
+    const logs: string[] = [];
+    const client = new EngineClient({ enginePath: ENGINE, maxRestarts: 0, env: { DL_LAB_MODEL_TIMEOUT: '1' }, onLog: (e) => logs.push(e.message) });
+    try {
+      const timer = path.join(FIXTURES, 'models', 'loop-timer.model.js');
+      const first = await client.sendRequest(ModelSummaryRequest, { modelFile: timer, inputShape: [8, 8, 1], numClasses: 3 });
+      assert.equal(first.totalParams, 8 * 8 * 3 + 3);
+      const pid = client.pid;
+      if (pid) engines.push(pid);
+      const report = await client.sendRequest(ModelSummaryRequest, { modelFile: LENET, inputShape: [28, 28, 1], numClasses: 10 });
+      assert.equal(report.totalParams, 61_706);
+      assert.notEqual(client.pid, pid, 'a fresh engine');
+      assert.ok(logs.some((l) => /loop-timer\.model\.js: a timer callback of the model file did not finish within 1 s/.test(l)), logs.join('\n'));
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('an engine stuck in a model file exits when its CLI is killed; the run then reads as interrupted', async () => {
     const runsDir = tempDir();
     const child = spawn(process.execPath, [CLI, 'train', LOOP_TOP, '--runs-dir', runsDir, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

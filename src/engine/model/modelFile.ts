@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dlLabModule } from '../layers/module';
 import { type ProvidedModule } from './providedModules';
 import { withParamLimit } from './paramLimit';
-import { withModelTimeLimit } from './timeLimit';
+import { timersForModel, withModelTimeLimit } from './timeLimit';
 
 /** An error in the user's model file; `message` is one line that starts with `file:line:column:`. */
 export class ModelFileError extends Error {
@@ -108,11 +108,12 @@ export async function loadModelFile(file: string): Promise<LoadedModelFile> {
   const fallbackRequire = createRequire(absFile);
   const requireForModel = (id: string): unknown => (id in provided ? provided[id as ProvidedModule] : fallbackRequire(id));
   try {
-    const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', 'process'], {
+    const timers = timersForModel(absFile, (message) => console.error(message.split('\n')[0]));
+    const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', 'process', 'setTimeout', 'setInterval', 'setImmediate'], {
       filename: outfile,
     });
     withModelTimeLimit(absFile, 'loading the model file', () =>
-      fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile), processForModel),
+      fn(moduleObject.exports, requireForModel, moduleObject, absFile, path.dirname(absFile), processForModel, timers.setTimeout, timers.setInterval, timers.setImmediate),
     );
   } catch (err) {
     fail(err, 'error while loading the model file');

@@ -21,6 +21,12 @@ export function abandoned(): string | undefined {
   return abandonedWork;
 }
 
+const abandonListeners: (() => void)[] = [];
+/** Called (once the current work has unwound) each time user code is cut off: the engine then restarts. */
+export function onAbandoned(listener: () => void): void {
+  abandonListeners.push(listener);
+}
+
 const context = vm.createContext({});
 const call = new vm.Script('work()');
 
@@ -33,6 +39,7 @@ export function withModelTimeLimit<T>(file: string, what: string, work: () => T)
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
     abandonedWork = `${what} ${file} took longer than ${seconds} s`;
+    setImmediate(() => abandonListeners.forEach((listener) => listener()));
     throw new ModelFileError(
       file,
       `${what} did not finish within ${seconds} s and was abandoned (a loop that never ends?); ` +
@@ -41,4 +48,27 @@ export function withModelTimeLimit<T>(file: string, what: string, work: () => T)
   } finally {
     context.work = undefined;
   }
+}
+
+type Callback = (...args: unknown[]) => unknown;
+
+/**
+ * The timers a model file sees: their callbacks run under the time limit too, since a loop in a timer the
+ * model file set would stop the engine after the model was built and answered for. An error in one is
+ * reported (`report`) instead of ending the engine as an uncaught exception.
+ */
+export function timersForModel(file: string, report: (message: string) => void) {
+  const guarded = (callback: unknown, args: unknown[]) => () => {
+    if (typeof callback !== 'function') return;
+    try {
+      withModelTimeLimit(file, 'a timer callback of the model file', () => (callback as Callback)(...args));
+    } catch (err) {
+      report(err instanceof ModelFileError ? err.message : `${file}: error in a timer callback: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  return {
+    setTimeout: (callback: unknown, ms?: number, ...args: unknown[]) => setTimeout(guarded(callback, args), ms),
+    setInterval: (callback: unknown, ms?: number, ...args: unknown[]) => setInterval(guarded(callback, args), ms),
+    setImmediate: (callback: unknown, ...args: unknown[]) => setImmediate(guarded(callback, args)),
+  };
 }
