@@ -119,3 +119,27 @@ test('a missing engine bundle is named', async () => {
   const { supervisor } = make({ enginePath: path.join(runsDir, 'nope', 'engine.js') });
   await assert.rejects(supervisor.info(), /engine bundle .*engine\.js is missing/);
 });
+
+test('a changed engine setting (dlLab.threads) restarts the engine before the next request, not during a run', async () => {
+  let env: NodeJS.ProcessEnv = { DL_LAB_THREADS: '1' };
+  const logs: string[] = [];
+  const supervisor = new EngineSupervisor({
+    enginePath: fakeEngine,
+    nodePath: () => undefined,
+    env: () => env,
+    onLog: (e) => logs.push(`${e.level} ${e.message}`),
+  });
+  supervisors.push(supervisor);
+  const first = (await supervisor.info()).pid;
+  assert.equal((await supervisor.info()).pid, first, 'same settings: same engine');
+  const finished: TrainFinishedParams[] = [];
+  supervisor.onTrainFinished((p) => finished.push(p));
+  const { runId } = await supervisor.startTraining(params('slow'));
+  env = { DL_LAB_THREADS: '2' };
+  assert.equal((await supervisor.info()).pid, first, 'a training engine is kept');
+  await supervisor.stopTraining(runId);
+  await until(() => finished.find((f) => f.runId === runId));
+  const second = (await supervisor.info()).pid;
+  assert.notEqual(second, first, 'the engine restarted with the new setting');
+  assert.ok(logs.some((l) => /engine settings changed .*DL_LAB_THREADS.*2/.test(l)), logs.join('\n'));
+});
