@@ -103,4 +103,16 @@ describe('size bombs', () => {
       delete process.env.DL_LAB_MAX_DATA_MB;
     }
   });
+
+  it('a file larger than the data limit is refused before it is read', async () => {
+    process.env.DL_LAB_MAX_DATA_MB = '1';
+    try {
+      const dir = scratch('bigcsv-');
+      const row = '0.5,'.repeat(63) + '1\n';
+      fs.writeFileSync(path.join(dir, 'big.csv'), row.repeat(Math.ceil((2 * 1024 * 1024) / row.length)));
+      await fails(path.join(dir, 'big.csv'), /big\.csv: the file \([\d,]+ bytes\) would take 2\.00 MB of memory, above the limit of 1\.00 MB \(set DL_LAB_MAX_DATA_MB to raise it\)/);
+    } finally {
+      delete process.env.DL_LAB_MAX_DATA_MB;
+    }
+  });
 });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { printable } from '../../util/text';
-import { DATA_BYTES_VAR, formatBytes, inflateLimit } from './limits';
+import { checkDataBytes, DATA_BYTES_VAR, formatBytes, inflateLimit } from './limits';
 
 /** A path as messages show it: relative to the working directory when under it, else absolute. */
 export function shown(file: string): string {
@@ -67,7 +67,9 @@ export function checkRegularFile(file: string): fs.Stats {
 export function readRegularFile(file: string): Buffer;
 export function readRegularFile(file: string, encoding: 'utf8'): string;
 export function readRegularFile(file: string, encoding?: 'utf8'): Buffer | string {
-  checkRegularFile(file);
+  const { size } = checkRegularFile(file);
+  // A file is read whole: one larger than the data limit is refused before it is.
+  checkDataBytes(file, size, `the file (${size.toLocaleString('en-US')} bytes)`);
   return encoding ? fs.readFileSync(file, encoding) : fs.readFileSync(file);
 }
 
