@@ -106,7 +106,8 @@ async function createThreadedBackend(wasmPkg: WasmPackage, pkgDir: string, threa
   let module: EmscriptenModule;
   try {
     module = await factory({
-      locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : path.join(wasmOut, file)),
+      // The binary is the one in dist/, beside the single-threaded ones (the VSIX keeps dist/*.wasm).
+      locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : path.join(pkgDir, 'dist', file)),
       mainScriptUrlOrBlob: mainScript,
     });
   } finally {
