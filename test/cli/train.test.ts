@@ -84,6 +84,6 @@ describe('dl-lab train', () => {
     assert.match(result.stderr, /--epochs must be an integer >= 1, got "many"/);
     const backend = await runCli(['train', LENET, '--backend', 'tpu']);
     assert.equal(backend.code, 2);
-    assert.match(backend.stderr, /--backend must be auto or one of tensorflow-gpu, tensorflow, wasm, cpu/);
+    assert.match(backend.stderr, /--backend must be auto or one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   });
 });

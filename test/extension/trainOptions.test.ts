@@ -34,7 +34,7 @@ describe('Train Model with Options', () => {
     assert.deepEqual(trainOptionsFrom({}), { overrides: {}, backend: undefined });
     assert.throws(() => trainOptionsFrom({ epochs: '0' }), /Epochs must be/);
     assert.throws(() => trainOptionsFrom({ optimizer: 'adagrad' as never }), /Optimizer must be one of adam, sgd, rmsprop, got "adagrad"/);
-    assert.throws(() => trainOptionsFrom({ backend: 'webgl' as never }), /Backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "webgl"/);
+    assert.throws(() => trainOptionsFrom({ backend: 'webgl' as never }), /Backend must be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu, got "webgl"/);
     assert.equal(describeOptions(trainOptionsFrom({ epochs: '3', batchSize: '32', learningRate: '0.01', optimizer: 'rmsprop', backend: 'cpu' })), 'epochs 3, batch 32, lr 0.01, rmsprop, backend cpu');
   });
 
