@@ -15,7 +15,7 @@ import type { BackendAvailability, BackendChoice, BackendName, BackendReport, Gp
 import { BACKENDS } from '../../protocol/engine';
 import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from './load';
 import { registerWasmTrainingKernels } from './wasm';
-import { MAX_WASM_THREADS, registerWasmFactory, requestedThreads, wasmThreadsSupported } from './wasm/threads';
+import { planThreads, registerWasmFactory, requestedThreads } from './wasm/threads';
 import { initWebgpu, probeWebgpu } from './webgpu';
 
 const NODE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -144,11 +144,7 @@ let wasmSetup: { threads: number; why: string } | null = null;
 
 /** Threads the wasm backend uses (or will use) in this process. */
 export function wasmThreads(): { threads: number; why: string } {
-  if (wasmSetup) return wasmSetup;
-  const asked = requestedThreads();
-  if (asked > 1 && !wasmThreadsSupported()) return { threads: 1, why: '1 thread: this Node.js has no shared WebAssembly memory' };
-  const n = Math.min(asked, MAX_WASM_THREADS);
-  return { threads: n, why: `${n} thread${n === 1 ? '' : 's'}` };
+  return wasmSetup ?? planThreads(requestedThreads());
 }
 
 async function initWasm(): Promise<string> {
@@ -160,7 +156,11 @@ async function initWasm(): Promise<string> {
   } catch (err) {
     throw new Unavailable(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(err)}`);
   }
-  if (!wasmSetup && tf.findBackend('wasm') == null) {
+  if (!wasmSetup && tf.findBackend('wasm') != null) {
+    // Something in this process set tfjs's own (single-threaded) wasm backend up before the engine did.
+    wasmSetup = { threads: 1, why: '1 thread' };
+  }
+  if (!wasmSetup) {
     // In Node the module would otherwise look for the binaries next to whichever script bundled it.
     wasmPkg.setWasmPaths(dir + path.sep);
     const original = tf.findBackendFactory('wasm');
@@ -179,8 +179,7 @@ async function initWasm(): Promise<string> {
   await setBackendOrThrow('wasm', 'the wasm backend');
   registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = wasmSetup ? wasmSetup.why : '1 thread';
-  return simd ? `wasm (SIMD, ${threads})` : `wasm (no SIMD: slow, ${threads})`;
+  return simd ? `wasm (SIMD, ${wasmSetup.why})` : `wasm (no SIMD: slow, ${wasmSetup.why})`;
 }
 
 async function initCpu(): Promise<string> {

@@ -80,7 +80,6 @@ function workerScriptFile(pkgDir: string, version: string): string {
 interface EmscriptenModule {
   cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
   PThread?: { unusedWorkers: { terminate(): void }[]; runningWorkers: { unref(): void }[] };
-  wasmMemory?: object;
   tfjs?: unknown;
 }
 
@@ -135,20 +134,24 @@ async function createThreadedBackend(wasmPkg: WasmPackage, pkgDir: string, threa
   return backend;
 }
 
-/**
- * Registers the `wasm` backend factory: the threaded build when more than one thread is asked for and
- * Node supports it, tfjs's own single-threaded SIMD build otherwise. Returns what will be used.
- */
-export function registerWasmFactory(
-  wasmPkg: WasmPackage,
-  pkgDir: string,
-  threads: number,
-): { threads: number; why: string } {
-  if (threads <= 1) return { threads: 1, why: '1 thread' };
+/** How many threads the engine will use for `asked`, and why, in the words of the backend report. */
+export function planThreads(asked: number): { threads: number; why: string } {
+  if (asked <= 1) return { threads: 1, why: '1 thread' };
   if (!wasmThreadsSupported()) return { threads: 1, why: '1 thread: this Node.js has no shared WebAssembly memory' };
-  const n = Math.min(threads, MAX_WASM_THREADS);
-  tf.removeBackend('wasm');
-  // Priority as tfjs-backend-wasm registers it; the engine always sets the backend by name anyway.
-  tf.registerBackend('wasm', () => createThreadedBackend(wasmPkg, pkgDir, n), 2);
-  return { threads: n, why: n < threads ? `${n} threads (XNNPACK's pool holds at most ${MAX_WASM_THREADS})` : `${n} threads` };
+  const n = Math.min(asked, MAX_WASM_THREADS);
+  return { threads: n, why: n < asked ? `${n} threads (XNNPACK's pool holds at most ${MAX_WASM_THREADS})` : `${n} threads` };
+}
+
+/**
+ * Registers the `wasm` backend factory: the threaded build when more than one thread is planned, tfjs's
+ * own single-threaded SIMD build otherwise. Returns the plan.
+ */
+export function registerWasmFactory(wasmPkg: WasmPackage, pkgDir: string, asked: number): { threads: number; why: string } {
+  const plan = planThreads(asked);
+  if (plan.threads > 1) {
+    tf.removeBackend('wasm');
+    // Priority as tfjs-backend-wasm registers it; the engine always sets the backend by name anyway.
+    tf.registerBackend('wasm', () => createThreadedBackend(wasmPkg, pkgDir, plan.threads), 2);
+  }
+  return plan;
 }
