@@ -243,7 +243,7 @@ async function train(
   build: () => tf.LayersModel,
   weights: Float32Array[] | null,
   lossSpec: Parameters<typeof lossFunction>[0],
-): Promise<{ losses: number[]; weights: Float32Array[] }> {
+): Promise<{ losses: number[]; weights: Float32Array[]; trainable: boolean[] }> {
   const data = await loadDataset(`synthetic:shapes?count=${BATCH}`);
   const model = build();
   if (weights) model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
@@ -259,9 +259,10 @@ async function train(
   }
   tf.dispose([x, y]);
   const final = await readAll(model.getWeights());
+  const trainable = model.weights.map((w) => w.trainable);
   optimizer.dispose();
   model.dispose();
-  return { losses, weights: final };
+  return { losses, weights: final, trainable };
 }
 
 async function trainOnBoth(build: () => tf.LayersModel, lossSpec: Parameters<typeof lossFunction>[0], reference: 'cpu' | 'wasm') {
@@ -277,8 +278,10 @@ async function trainOnBoth(build: () => tf.LayersModel, lossSpec: Parameters<typ
 }
 
 /**
- * Losses within 1e-4; weights within 1e-3 of their largest: Adam divides by the root of the squared
- * gradient, which turns float32 rounding in a near-zero gradient into a visible step.
+ * Losses within 1e-4; trainable weights within 1e-3 of their largest: Adam divides by the root of the
+ * squared gradient, which turns float32 rounding in a near-zero gradient into a visible step. BatchNorm's
+ * moving statistics within 1e-2: a moving variance is a sum of squares of activations that already differ
+ * in the last bits, summed in another order on each backend (it failed 1e-3 once in a full run at 1.5e-3).
  */
 function assertSameTraining(label: string, r: Awaited<ReturnType<typeof trainOnBoth>>): void {
   const { expected, actual } = r;
@@ -287,7 +290,8 @@ function assertSameTraining(label: string, r: Awaited<ReturnType<typeof trainOnB
   assert.ok(lossErr < 1e-4, `${label}: losses ${actual.losses} vs ${expected.losses}`);
   expected.weights.forEach((w, i) => {
     const err = relError(actual.weights[i], w);
-    assert.ok(err < 1e-3, `${label}: weight ${i} after ${STEPS} steps: relative error ${err.toExponential(2)}`);
+    const tolerance = expected.trainable[i] ? 1e-3 : 1e-2;
+    assert.ok(err < tolerance, `${label}: weight ${i} after ${STEPS} steps: relative error ${err.toExponential(2)}`);
   });
 }
 
