@@ -88,6 +88,10 @@ export function maxPoolGrad(args: {
   const xs = heapF32(backend, input);
   const g = heapF32(backend, dy);
   const out = heapF32(backend, dx);
+  if (KH === 2 && KW === 2 && sH === 2 && sW === 2 && pt === 0 && pl === 0 && OH * 2 === H && OW * 2 === W) {
+    maxPoolGrad2x2(xs, g, out, B, OH, OW, C);
+    return dx;
+  }
   out.fill(0);
   const best = new Float32Array(C);
   const where = new Int32Array(C);
@@ -121,4 +125,42 @@ export function maxPoolGrad(args: {
     }
   }
   return dx;
+}
+
+/**
+ * The 2x2/2 pooling of VGG-style nets, windows tiling the input: each dx pixel is written once (the
+ * window's first maximum gets dy, the three others 0), with no zero fill and no per-window arrays; the
+ * same rule as above (strict '>' in row-major order, NaN never wins).
+ */
+function maxPoolGrad2x2(xs: Float32Array, g: Float32Array, out: Float32Array, B: number, OH: number, OW: number, C: number): void {
+  const W = OW * 2;
+  const rowStep = W * C;
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const i00 = ((b * OH * 2 + oh * 2) * W + ow * 2) * C;
+        const i01 = i00 + C;
+        const i10 = i00 + rowStep;
+        const i11 = i10 + C;
+        const s = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity;
+          let k = -1;
+          const v0 = xs[i00 + c];
+          const v1 = xs[i01 + c];
+          const v2 = xs[i10 + c];
+          const v3 = xs[i11 + c];
+          if (v0 > best) (best = v0), (k = 0);
+          if (v1 > best) (best = v1), (k = 1);
+          if (v2 > best) (best = v2), (k = 2);
+          if (v3 > best) k = 3;
+          const d = g[s + c];
+          out[i00 + c] = k === 0 ? d : 0;
+          out[i01 + c] = k === 1 ? d : 0;
+          out[i10 + c] = k === 2 ? d : 0;
+          out[i11 + c] = k === 3 ? d : 0;
+        }
+      }
+    }
+  }
 }
