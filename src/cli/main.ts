@@ -27,6 +27,7 @@ import {
   TrainStopRequest,
 } from '../protocol/engine';
 import { formatReport, inspectDataset } from '../engine/data/inspect';
+import { type Check, nonNegativeNumber, positiveNumber, unitInterval } from '../engine/training/configChecks';
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
 import { printable } from '../util/text';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
@@ -223,18 +224,21 @@ function overridesFrom(values: Values): Partial<TrainingConfig> {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
     return n;
   };
-  const num = (flag: string, raw: string | undefined) => {
+  // The engine's own rule for the setting, checked here: the engine would refuse it only after the run
+  // folder exists (a failed run left behind, or a resumed run marked failed).
+  const num = (flag: string, raw: string | undefined, rule: Check) => {
     if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || raw.trim() === '') throw new UsageError(`--${flag} must be a number, got "${raw}"`);
+    const n = raw.trim() === '' ? NaN : Number(raw);
+    const expected = rule(n);
+    if (expected) throw new UsageError(`--${flag} must be ${expected}, got "${raw}"`);
     return n;
   };
   overrides.epochs = int('epochs', values.epochs, 1);
   overrides.batchSize = int('batch-size', values['batch-size'], 1);
   overrides.seed = int('seed', values.seed, 0);
-  overrides.learningRate = num('lr', values.lr);
-  overrides.weightDecay = num('weight-decay', values['weight-decay']);
-  overrides.validationSplit = num('validation-split', values['validation-split']);
+  overrides.learningRate = num('lr', values.lr, positiveNumber);
+  overrides.weightDecay = num('weight-decay', values['weight-decay'], nonNegativeNumber);
+  overrides.validationSplit = num('validation-split', values['validation-split'], unitInterval);
   const patience = int('early-stopping', values['early-stopping'], 1);
   if (patience !== undefined) overrides.callbacks = { earlyStopping: { patience } };
   if (values.optimizer !== undefined) {

@@ -4,6 +4,7 @@
  */
 import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engine';
 import { checkCallbacks, mergeCallbacks } from './callbacks';
+import { type Check, integer, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './configChecks';
 import { checkLossSpec } from './losses';
 
 export const DEFAULT_TRAINING: TrainingConfig = {
@@ -19,23 +20,18 @@ export const DEFAULT_TRAINING: TrainingConfig = {
   seed: 42,
 };
 
-type Check = (value: unknown) => string | undefined;
-
-const positiveInt: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
-const positiveNumber: Check = (v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? undefined : 'a positive number');
-
 const CHECKS: Record<keyof TrainingConfig, Check> = {
   epochs: positiveInt,
   batchSize: positiveInt,
   optimizer: (v) => ((OPTIMIZERS as readonly unknown[]).includes(v) ? undefined : `one of ${OPTIMIZERS.join(', ')}`),
   learningRate: positiveNumber,
-  momentum: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
+  momentum: unitInterval,
   // A name, or { name, reduction, classWeights, delta, beta, labelSmoothing } (see ./losses).
   loss: checkLossSpec,
   metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
-  validationSplit: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
-  seed: (v) => (Number.isInteger(v) ? undefined : 'an integer'),
-  weightDecay: (v) => (typeof v === 'number' && v >= 0 && Number.isFinite(v) ? undefined : 'a number >= 0'),
+  validationSplit: unitInterval,
+  seed: integer,
+  weightDecay: nonNegativeNumber,
   // Checked in detail (with the key at fault) by checkCallbacks, in resolveTrainingConfig.
   callbacks: () => undefined,
 };
