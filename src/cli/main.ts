@@ -33,6 +33,7 @@ import { printable } from '../util/text';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
+import { checkResumedModelFile } from './resumeModel';
 import { formatNumber, table } from './format';
 import { FeatureMapsRequest, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engine';
 import { writeFeatureMapsPng } from './featureMapsPng';
@@ -255,6 +256,8 @@ function overridesFrom(values: Values): Partial<TrainingConfig> {
 async function train(args: string[], values: Values): Promise<number> {
   const resume = values.resume ? path.resolve(values.resume) : undefined;
   let modelFile = args[0];
+  /** run.json, when the model file comes from it rather than from the command line. */
+  let modelFileFrom: string | undefined;
   if (args.length > 1) throw new UsageError(`train takes one model file, got ${args.length}: ${args.join(' ')}`);
   if (resume) {
     const record = readRunRecord(resume); // throws a message that names the file
@@ -262,6 +265,8 @@ async function train(args: string[], values: Values): Promise<number> {
     if (modelFile && path.resolve(modelFile) !== path.resolve(record.modelFile)) {
       throw new UsageError(`${path.join(resume, RUN_FILE)} names the model file ${printable(record.modelFile)}, not ${modelFile}; resume the run without a model file, or train ${modelFile} as a new run`);
     }
+    checkResumedModelFile(path.join(resume, RUN_FILE), record.modelFile);
+    if (!modelFile) modelFileFrom = path.join(resume, RUN_FILE);
     modelFile ??= record.modelFile;
   }
   if (!modelFile) throw new UsageError('train needs a model file, e.g. dl-lab train examples/lenet.model.ts');
@@ -294,7 +299,8 @@ async function train(args: string[], values: Values): Promise<number> {
     }
     const c = p.config;
     console.log(`run ${p.runId}  ${p.startEpoch > 1 ? `resumed at epoch ${p.startEpoch}` : 'started'}`);
-    console.log(`  model    ${path.relative(process.cwd(), p.modelFile) || p.modelFile}`);
+    const from = modelFileFrom ? `  (named by ${path.relative(process.cwd(), modelFileFrom) || modelFileFrom})` : '';
+    console.log(`  model    ${printable(path.relative(process.cwd(), p.modelFile) || p.modelFile)}${from}`);
     console.log(`  data     ${p.data}  (${p.trainSamples} train, ${p.valSamples} validation)`);
     console.log(`  backend  ${p.backend.name}  (${p.backend.reason})`);
     console.log(`  config   ${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}, seed ${c.seed}`);
