@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkInput, renderTemplate, type TemplateInfo } from '../templates/catalogue';
 import { modelFileName, parseShape, templatePickItems, validateClassesInput, validateShapeInput } from '../templates/quickPick';
+import { restrictedDataFolders } from './config';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
 import { pickDataset } from './pickers';
@@ -81,7 +82,8 @@ async function pickShape(deps: NewModelDeps, template: TemplateInfo): Promise<{ 
   try {
     const summary = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Reading ${spec}…` },
-      async () => (await deps.engine.get()).describeData(spec),
+      // Restricted Mode confines the read to the workspace, as in the Datasets view.
+      async () => (await deps.engine.get()).describeData(spec, restrictedDataFolders()),
     );
     return { inputShape: summary.shape, numClasses: summary.classes.length };
   } catch (err) {
