@@ -87,7 +87,7 @@ async function writeCheckpointFiles(tmp: string, model: tf.LayersModel, optimize
     const { data, specs } = await tf.io.encodeWeights(named);
     writeFileAtomic(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(data));
     checksums[OPTIMIZER_BIN] = sha256(new Uint8Array(data));
-    writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), specs, ...betaPowers(optimizer) }));
+    writeFileAtomic(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: optimizer.getClassName(), specs, ...(await betaPowers(optimizer)) }));
   }
   writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify(state, null, 2));
 }
@@ -197,10 +197,12 @@ export interface LoadedCheckpoint {
  * went on (~1e-6 in the loss after one step); saved as they were, a resume is exact.
  */
 type BetaPowers = { accBeta1?: number; accBeta2?: number };
-function betaPowers(optimizer: tf.Optimizer): BetaPowers {
+async function betaPowers(optimizer: tf.Optimizer): Promise<BetaPowers> {
   const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
   if (!(adam.accBeta1 instanceof tf.Variable) || !(adam.accBeta2 instanceof tf.Variable)) return {};
-  return { accBeta1: adam.accBeta1.dataSync()[0], accBeta2: adam.accBeta2.dataSync()[0] };
+  // Read asynchronously: a GPU backend cannot read a tensor synchronously in Node.js.
+  const [b1, b2] = await Promise.all([adam.accBeta1.data(), adam.accBeta2.data()]);
+  return { accBeta1: b1[0], accBeta2: b2[0] };
 }
 
 function restoreBetaPowers(optimizer: tf.Optimizer, saved: BetaPowers): void {
