@@ -61,3 +61,21 @@ export async function waitFor<T>(predicate: () => T | undefined | false, timeout
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * max |actual - expected| / max |expected| (the absolute difference where expected is all zeros); a NaN on
+ * one side only is an infinite error, NaNs on both sides are equal.
+ */
+export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`sizes differ: ${actual.length} vs ${expected.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(expected[i]) !== Number.isNaN(actual[i])) return Infinity;
+    if (Number.isNaN(expected[i])) continue;
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+

@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS } from '../../src/protocol/engine';
 import { initBackend, probeBackends } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
-import { execFileSync } from 'node:child_process';
 import { pythonCandidates, startPytorch } from '../../src/engine/bench/pytorch';
+import { torchPython } from './torchPython';
 
 tf.env().set('PROD', true);
 
@@ -102,15 +102,6 @@ describe('bench', () => {
     if (!r.ok) {
       assert.match(r.reason, /no Python with torch/);
       assert.match(r.reason, /\/nonexistent\/python3: not found/);
-    }
-  });
-
-  const torchPython = pythonCandidates().find((p) => {
-    try {
-      execFileSync(p, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-      return true;
-    } catch {
-      return false;
     }
   });
 

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backends';
 import { BATCH_NORM_TRAINING } from '../../src/engine/backends/wasm/batchNorm';
 import { mulberry32 } from '../../src/engine/util/random';
+import { relError } from '../helpers';
 
 const TOLERANCE = 1e-4;
 const SEED = Number(process.env.WASM_KERNELS_SEED ?? 20261207);
@@ -20,16 +21,6 @@ function values(n: number, scale = 1, shift = 0): number[] {
   return Array.from({ length: n }, () => (random() * 2 - 1) * scale + shift);
 }
 
-function relError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 interface Case {
   shape: number[];

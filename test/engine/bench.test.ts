@@ -3,27 +3,18 @@
  * from a model's layer graph (torchSpec). The PyTorch side runs where a Python can import torch.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
 import { buildResNet20, buildVggSmall } from '../../src/engine/bench/courseNets';
-import { pythonCandidates, startPytorch } from '../../src/engine/bench/pytorch';
+import { startPytorch } from '../../src/engine/bench/pytorch';
+import { torchPython } from './torchPython';
 import { torchSpec, trainableParams } from '../../src/engine/bench/torchSpec';
 import { FIXTURES, runCli } from '../helpers';
 
 const BN_CNN = path.join(FIXTURES, 'models', 'bn-cnn.model.ts');
-
-const torchPython = pythonCandidates().find((p) => {
-  try {
-    execFileSync(p, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 describe('bench: course-scale networks and model files', () => {
   before(async () => {

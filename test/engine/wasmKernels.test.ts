@@ -13,6 +13,7 @@ import { simdModuleIsValid } from '../../src/engine/backends/wasm/simd';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
 import { mulberry32 } from '../../src/engine/util/random';
+import { relError } from '../helpers';
 
 tf.env().set('PROD', true);
 
@@ -43,18 +44,6 @@ async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: Float32
   return { wasm: out.wasm, cpu: out.cpu };
 }
 
-function relError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length, 'output sizes differ');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    if (Number.isNaN(expected[i]) !== Number.isNaN(actual[i])) return Infinity;
-    if (Number.isNaN(expected[i])) continue;
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 async function expectClose(label: string, f: () => tf.Tensor | tf.Tensor[]): Promise<void> {
   const { wasm, cpu } = await onBoth(f);

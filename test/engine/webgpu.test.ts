@@ -19,7 +19,7 @@ import { loadDataset } from '../../src/engine/data/dataset';
 import { clearInspectCache, decodeTensor, equivariance, featureMaps, filters } from '../../src/engine/inspect';
 import { layers as dl } from '../../src/engine/layers';
 import { LOSS_NAMES, lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
-import { LENET, ROOT } from '../helpers';
+import { LENET, ROOT, relError } from '../helpers';
 
 tf.env().set('PROD', true);
 // A live GPU device keeps the event loop running: give it back, or this file never ends.
@@ -36,17 +36,6 @@ function hasVulkanLoader(): boolean {
   }
 }
 
-/** max |actual - expected| / max |expected| */
-function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, 'sizes differ');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 async function readAll(ts: tf.Tensor[]): Promise<Float32Array[]> {
   return Promise.all(ts.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
