@@ -32,7 +32,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
-import { abandoned, onAbandoned } from './model/timeLimit';
+import { abandoned, onAbandoned, settleAfterModelCallbacks } from './model/timeLimit';
 import { exitWithParent } from './watchdog';
 import { TrainingRun } from './training/trainer';
 
@@ -117,7 +117,7 @@ connection.onRequest(ModelSummaryRequest, async (params) => {
 /** A model file that fails to build answers with its file and line (ModelErrorData), for a diagnostic there. */
 async function withModelErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await settleAfterModelCallbacks(work());
   } catch (err) {
     restartIfAbandoned();
     if (!(err instanceof ModelFileError)) throw err;

@@ -4,7 +4,9 @@
  * client for good. V8 ends a script run past its `timeout` (as vm does), wherever it is; the engine is then
  * left in an unknown state (TensorFlow.js scopes opened and never closed), so it marks itself for a restart.
  */
+import { promiseHooks } from 'node:v8';
 import * as vm from 'node:vm';
+import { deadlinePassed, onDeadlinePassed, setDeadline } from '../watchdog';
 import { ModelFileError } from './modelFile';
 
 /** Seconds; `DL_LAB_MODEL_TIMEOUT` (the CLI's --model-timeout, VS Code's dlLab.modelTimeout) overrides it. */
@@ -29,25 +31,90 @@ export function onAbandoned(listener: () => void): void {
 
 const context = vm.createContext({});
 const call = new vm.Script('work()');
+const LIMIT_NAMES = 'the limit is the setting dlLab.modelTimeout, dl-lab --model-timeout S or DL_LAB_MODEL_TIMEOUT';
 
 /** Runs `work` (synchronous) under the model time limit; past it, a ModelFileError that names `file`. */
 export function withModelTimeLimit<T>(file: string, what: string, work: () => T): T {
   const seconds = modelTimeoutSeconds();
   context.work = work;
+  // This call has the vm's own limit; whether it leaves promise callbacks behind is watched below.
+  setDeadline(undefined);
+  let promised = false;
+  const stopWatching = promiseHooks.onInit(() => (promised = true));
   try {
     return call.runInContext(context, { timeout: Math.round(seconds * 1000) }) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
-    abandonedWork = `${what} ${file} took longer than ${seconds} s`;
-    setImmediate(() => abandonListeners.forEach((listener) => listener()));
-    throw new ModelFileError(
-      file,
-      `${what} did not finish within ${seconds} s and was abandoned (a loop that never ends?); ` +
-        `the limit is the setting dlLab.modelTimeout, dl-lab --model-timeout S or DL_LAB_MODEL_TIMEOUT`,
-    );
+    promised = false;
+    abandon(`${what} ${file} took longer than ${seconds} s`);
+    throw new ModelFileError(file, `${what} did not finish within ${seconds} s and was abandoned (a loop that never ends?); ${LIMIT_NAMES}`);
   } finally {
+    stopWatching();
     context.work = undefined;
+    if (promised) watchPromiseCallbacks(file, what, seconds);
   }
+}
+
+function abandon(reason: string): void {
+  abandonedWork = reason;
+  setImmediate(() => abandonListeners.forEach((listener) => listener()));
+}
+
+/**
+ * Promise callbacks the model file queued run after the call above returned, outside the vm's limit: the
+ * watchdog thread (../watchdog) ends them if the engine is not back in its event loop within the limit.
+ */
+let pendingWork: { file: string; what: string; seconds: number } | undefined;
+function watchPromiseCallbacks(file: string, what: string, seconds: number): void {
+  pendingWork = { file, what, seconds };
+  setDeadline(seconds * 1000);
+  setImmediate(() => {
+    if (deadlinePassed()) return; // this turn came after the cut-off, which still needs pendingWork
+    pendingWork = undefined;
+    setDeadline(undefined);
+  });
+}
+
+/** Requests and runs that may have run model code, failed with the error if a promise callback is cut off. */
+const waiting = new Set<(err: ModelFileError) => void>();
+let cutOff: ModelFileError | undefined;
+
+function noteCutOff(): void {
+  if (!cutOff) {
+    const work = pendingWork ?? { file: 'a model file', what: 'model code', seconds: modelTimeoutSeconds() };
+    cutOff = new ModelFileError(
+      work.file,
+      `${work.what}: a promise callback it queued did not finish within ${work.seconds} s and was abandoned (a loop that never ends?); ${LIMIT_NAMES}`,
+    );
+    abandon(`a promise callback queued by ${work.what} ${work.file} took longer than ${work.seconds} s`);
+  }
+  for (const fail of [...waiting]) fail(cutOff);
+}
+onDeadlinePassed(noteCutOff);
+
+/**
+ * `work`'s outcome, given once the engine is back in its event loop, or the cut-off's error. Ending a
+ * promise callback drops every job queued behind it, the ones that would answer a request or go on with a
+ * run among them: this promise does not depend on them (settled from a timer, or by noteCutOff).
+ */
+export function settleAfterModelCallbacks<T>(work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (err: unknown) => {
+      waiting.delete(fail);
+      reject(err);
+    };
+    waiting.add(fail);
+    const settle = (done: () => void) =>
+      setImmediate(() => {
+        if (deadlinePassed()) noteCutOff();
+        waiting.delete(fail);
+        done();
+      });
+    work.then(
+      (value) => settle(() => resolve(value)),
+      (err) => settle(() => reject(err)),
+    );
+  });
 }
 
 type Callback = (...args: unknown[]) => unknown;

@@ -38,6 +38,7 @@ import { loadDataset, type ImageDataset, type Normalization } from '../data/data
 import { readNormalization, resolveNormalization, writeNormalization } from '../data/normalization';
 import { selectSplits } from '../data/splits';
 import { displayPath, loadModelFile, ModelFileError } from '../model/modelFile';
+import { settleAfterModelCallbacks } from '../model/timeLimit';
 import { derivedRandom, seedMathRandom, shuffleInPlace } from '../util/random';
 import {
   type CallbackEvent,
@@ -183,8 +184,10 @@ export class TrainingRun {
   async train(): Promise<TrainFinishedParams> {
     let result: TrainFinishedParams;
     try {
-      result = await this.trainOrThrow();
+      // A promise callback of the model file cut off by the watchdog may have ended this run's JavaScript.
+      result = await settleAfterModelCallbacks(this.trainOrThrow());
     } catch (err) {
+      this.stopRequested = true; // what may be left of the run's JavaScript stops at its next batch
       const message = errorLine(err);
       this.events.log('error', `run ${this.runId} failed: ${message}`);
       this.record = { ...this.record, status: 'failed', error: message, endTime: new Date().toISOString() };
