@@ -52,6 +52,8 @@ export function withModelTimeLimit<T>(file: string, what: string, work: () => T)
     stopWatching();
     context.work = undefined;
     if (promised) watchPromiseCallbacks(file, what, seconds);
+    // Callbacks an earlier call queued may still be waiting their turn: watched again.
+    else if (pendingWork) setDeadline(pendingWork.seconds * 1000);
   }
 }
 
