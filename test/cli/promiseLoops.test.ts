@@ -50,6 +50,19 @@ describe('a promise callback of a model file that never ends', () => {
     await waitFor(() => !alive(run.pid), 10_000, 'the engine to exit');
   });
 
+  it('dl-lab train: queued by the builder, two hops away, it fails the run naming the file', async () => {
+    const runsDir = tempDir();
+    const result = await runCli(['train', BUILD, '--runs-dir', runsDir, '--model-timeout', '1', '--backend', 'cpu', '--json'], guard());
+    const events = jsonLines(result.stdout);
+    const run = events.find((e) => e.event === 'run')!;
+    engines.push(run.pid);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(events.at(-1)!.status, 'failed');
+    assert.match(events.at(-1)!.error, /^test\/fixtures\/models\/loop-promise-build\.model\.js: building the model: /);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(run.runDir, 'run.json'), 'utf8')).status, 'failed');
+    await waitFor(() => !alive(run.pid), 10_000, 'the engine to exit');
+  });
+
   it('dl-lab summary: queued by the builder, one line naming the file', async () => {
     const result = await runCli(['summary', BUILD, '--model-timeout', '1'], guard());
     assert.equal(result.code, 1);
