@@ -154,7 +154,7 @@ async function modelFileNet(file: string, dataset: string): Promise<BenchNet> {
   const loaded = await loadModelFile(file);
   return {
     name: loaded.file,
-    model: `${loaded.file} (${shape.join('x')}, ${classNames.length} classes of ${dataset}; random batches; ${ADAM})`,
+    model: `${loaded.file} (${shape.join('x')}, ${classNames.length} classes of ${dataset}; random batches; cross-entropy, on the logits where the model ends without softmax; Adam 1e-3)`,
     inputShape: shape,
     numClasses: classNames.length,
     build: () => loaded.build({ inputShape: shape, numClasses: classNames.length }),
