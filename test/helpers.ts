@@ -1,5 +1,6 @@
 /** Shared helpers for tests that drive the real CLI and engine (built into dist/ by `npm test`). */
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { after } from 'node:test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,3 +80,25 @@ export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>)
   return scale === 0 ? diff : diff / scale;
 }
 
+
+/** Whether process `pid` exists (signal 0 probes without touching it). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A list of engine pids that are killed after this test file's tests if still alive: whatever a failing
+ * test leaves spinning is ended here, not left to the machine.
+ */
+export function reapedAfterTests(): number[] {
+  const pids: number[] = [];
+  after(() => {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  return pids;
+}

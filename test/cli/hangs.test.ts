@@ -7,27 +7,15 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
 import { ModelSummaryRequest } from '../../src/protocol/engine';
-import { CLI, ENGINE, FIXTURES, jsonLines, LENET, ROOT, runCli, tempDir, waitFor } from '../helpers';
+import { alive, CLI, ENGINE, FIXTURES, jsonLines, LENET, reapedAfterTests, ROOT, runCli, tempDir, waitFor } from '../helpers';
 
 const LOOP_TOP = path.join(FIXTURES, 'models', 'loop-top.model.js');
 const LOOP_BUILD = path.join(FIXTURES, 'models', 'loop-build.model.js');
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-// Whatever a failing test leaves spinning is ended here, not left to the machine.
-const engines: number[] = [];
-after(() => {
-  for (const pid of engines) if (alive(pid)) process.kill(pid, 'SIGKILL');
-});
+const engines = reapedAfterTests();
 
 describe('a model file that never finishes', () => {
   it('dl-lab train: a loop at the top level fails the run after --model-timeout, naming the file, and leaves no engine', async () => {

@@ -10,24 +10,13 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
 import { ModelSummaryRequest } from '../../src/protocol/engine';
-import { ENGINE, FIXTURES, jsonLines, LENET, runCli, tempDir, waitFor } from '../helpers';
+import { alive, ENGINE, FIXTURES, jsonLines, LENET, reapedAfterTests, runCli, tempDir, waitFor } from '../helpers';
 
 const TOP = path.join(FIXTURES, 'models', 'loop-promise-top.model.js');
 const BUILD = path.join(FIXTURES, 'models', 'loop-promise-build.model.js');
 const LIMIT = /a promise callback it queued did not finish within 1 s and was abandoned \(a loop that never ends\?\); the limit is the setting dlLab\.modelTimeout/;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const engines: number[] = [];
-after(() => {
-  for (const pid of engines) if (alive(pid)) process.kill(pid, 'SIGKILL');
-});
+const engines = reapedAfterTests();
 const guard = () => ({ signal: AbortSignal.timeout(60_000) });
 const clients: EngineClient[] = [];
 after(() => Promise.all(clients.map((c) => c.dispose())));
