@@ -182,14 +182,11 @@ function engineClient(values: Values, logEvents = false): EngineClient {
   if (timeout !== undefined && !(Number(timeout) > 0 && Number.isFinite(Number(timeout)))) {
     throw new UsageError(`--model-timeout must be a number of seconds > 0, got "${timeout}"`);
   }
-  const threads = values.threads;
-  if (threads !== undefined && !/^[1-9]\d*$/.test(threads)) {
-    throw new UsageError(`--threads must be a positive integer, got "${threads}"`);
-  }
+  const threads = positiveInt(values.threads, '--threads');
   return new EngineClient({
     env: {
       ...(timeout !== undefined ? { DL_LAB_MODEL_TIMEOUT: timeout } : {}),
-      ...(threads !== undefined ? { DL_LAB_THREADS: threads } : {}),
+      ...(threads !== undefined ? { DL_LAB_THREADS: String(threads) } : {}),
     },
     enginePath: path.join(__dirname, 'engine.js'),
     // A CLI run is a one-shot: a crash ends it (reported as interrupted) rather than restarting.
