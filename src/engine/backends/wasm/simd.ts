@@ -107,38 +107,6 @@ function tanhBody(): Bytes {
 }
 
 /**
- * blocksum(src, srcEnd, acc, accBytes): acc[k] += src[c * accBytes + k] over consecutive blocks of
- * accBytes (a multiple of 16) from src to srcEnd. Params 0..3 (i32), local: k (4).
- */
-function blockSumBody(): Bytes {
-  const [SRC, SRC_END, ACC, ACC_BYTES, K] = [0, 1, 2, 3, 4];
-  const code: Bytes = [
-    ...BLOCK,
-    ...LOOP,
-    ...LOCAL_GET(SRC), ...LOCAL_GET(SRC_END), ...I32_GE_U, ...BR_IF(1),
-    ...I32_CONST(0), ...LOCAL_SET(K),
-    ...BLOCK,
-    ...LOOP,
-    ...LOCAL_GET(K), ...LOCAL_GET(ACC_BYTES), ...I32_GE_U, ...BR_IF(1),
-    ...LOCAL_GET(ACC), ...LOCAL_GET(K), ...I32_ADD,
-    ...LOCAL_GET(ACC), ...LOCAL_GET(K), ...I32_ADD, ...V128_LOAD,
-    ...LOCAL_GET(SRC), ...LOCAL_GET(K), ...I32_ADD, ...V128_LOAD,
-    ...F32X4_ADD, ...V128_STORE,
-    ...LOCAL_GET(K), ...I32_CONST(16), ...I32_ADD, ...LOCAL_SET(K),
-    ...BR(0),
-    ...END,
-    ...END,
-    ...LOCAL_GET(SRC), ...LOCAL_GET(ACC_BYTES), ...I32_ADD, ...LOCAL_SET(SRC),
-    ...BR(0),
-    ...END,
-    ...END,
-    ...END,
-  ];
-  const body = [1, ...uleb(1), 0x7f, ...code];
-  return [...uleb(body.length), ...body];
-}
-
-/**
  * A loop over `blocks` rows of `rowBytes` (a multiple of 16), four lanes at a time: `rows` pointers
  * advance by a row each time, `cols` pointers are per-column vectors (the same for every row). `body`
  * gets the instructions that push each pointer's address for the current lanes, and may use v128 local
@@ -181,8 +149,15 @@ function rowKernel(rows: number, cols: number, body: (row: (i: number) => Bytes,
 
 const load = (addr: Bytes): Bytes => [...addr, ...V128_LOAD];
 
-/** The BatchNorm kernels (batchNorm.ts) as row kernels over [N, C] with C a multiple of 4. */
-const BN_KERNELS: { name: string; rows: number; cols: number; body: Parameters<typeof rowKernel>[2] }[] = [
+/** Row kernels over [N, C] with C a multiple of 4: the column sums of sum(), and BatchNorm's passes. */
+const ROW_KERNELS: { name: string; rows: number; cols: number; body: Parameters<typeof rowKernel>[2] }[] = [
+  // acc[k] += src[k]
+  {
+    name: 'blocksum',
+    rows: 1,
+    cols: 1,
+    body: (row, col) => [...col(0), ...load(col(0)), ...load(row(0)), ...F32X4_ADD, ...V128_STORE],
+  },
   // acc[k] += (x[k] - mean[k])^2
   {
     name: 'sqdev',
@@ -236,10 +211,10 @@ function memoryImport(shared: boolean): Bytes {
 function moduleBytes(shared = false): Uint8Array {
   const i32 = 0x7f;
   const fnType = (n: number): Bytes => [0x60, ...uleb(n), ...Array<number>(n).fill(i32), 0];
-  // Types: 0 = tanh (3 i32), 1 = blocksum (4 i32), then one per BatchNorm kernel.
-  const types = [fnType(3), fnType(4), ...BN_KERNELS.map((k) => fnType(k.rows + k.cols + 2))];
-  const names = ['tanh', 'blocksum', ...BN_KERNELS.map((k) => k.name)];
-  const bodies = [tanhBody(), blockSumBody(), ...BN_KERNELS.map((k) => rowKernel(k.rows, k.cols, k.body))];
+  // Types: 0 = tanh (3 i32), then one per row kernel.
+  const types = [fnType(3), ...ROW_KERNELS.map((k) => fnType(k.rows + k.cols + 2))];
+  const names = ['tanh', ...ROW_KERNELS.map((k) => k.name)];
+  const bodies = [tanhBody(), ...ROW_KERNELS.map((k) => rowKernel(k.rows, k.cols, k.body))];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [...uleb(types.length), ...types.flat()]),
@@ -298,12 +273,11 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
     if (WA.validate(bytes)) {
       const instance = new WA.Instance(new WA.Module(bytes), { env: { memory } });
       const tanh = instance.exports.tanh as (src: number, dst: number, end: number) => void;
-      const blocksum = instance.exports.blocksum as (src: number, srcEnd: number, acc: number, accBytes: number) => void;
       type Fn = (...a: number[]) => void;
       const e = instance.exports as Record<string, Fn>;
       kernels = {
         tanh: (src, dst, n) => tanh(src, dst, (n & ~3) * 4),
-        blockSum: (src, blocks, acc, blockLen) => blocksum(src, src + blocks * blockLen * 4, acc, blockLen * 4),
+        blockSum: (src, blocks, acc, blockLen) => e.blocksum(src, acc, blocks, blockLen * 4),
         bn: {
           sqdev: (x, mean, acc, rows, C) => e.sqdev(x, mean, acc, rows, C * 4),
           affine: (x, y, scale, shift, rows, C) => e.affine(x, y, scale, shift, rows, C * 4),
