@@ -86,6 +86,59 @@ function simdFor(backend: BackendWasm, C: number, N: number): SimdKernels | null
   return C % 4 === 0 && C > 0 && N > 0 ? simdKernels(backend) : null;
 }
 
+/** Mean and biased variance per channel by the SIMD row loops (two passes, as channelMoments). */
+function simdMoments(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, N: number, C: number): { mean: Float64Array; variance: Float64Array } {
+  const scratch = alloc(backend, [2 * C]); // mean (f32), accumulator
+  const [MEAN, ACC] = [0, C];
+  const mean = new Float64Array(C);
+  const variance = new Float64Array(C);
+  const row = (r: number) => offset(backend, x) + r * C * 4;
+  foldedPasses(backend, scratch, [ACC], [mean], N, C, (r, rows) => simd.blockSum(row(r), rows, offset(backend, scratch, ACC), C));
+  for (let c = 0; c < C; c++) mean[c] /= N;
+  heapF32(backend, scratch).set(mean, MEAN);
+  foldedPasses(backend, scratch, [ACC], [variance], N, C, (r, rows) =>
+    simd.bn.sqdev(row(r), offset(backend, scratch, MEAN), offset(backend, scratch, ACC), rows, C),
+  );
+  for (let c = 0; c < C; c++) variance[c] /= N;
+  free(backend, scratch);
+  return { mean, variance };
+}
+
+/** Sums of dy and of dy * (x - mean) per channel, by the SIMD row loops. */
+function simdDyStats(backend: BackendWasm, simd: SimdKernels, dy: TensorInfo, x: TensorInfo, mean: TensorInfo, N: number, C: number): { sumDy: Float64Array; sumDyXc: Float64Array } {
+  const scratch = alloc(backend, [2 * C]); // two accumulators
+  const [ACC_DY, ACC_DYXC] = [0, C];
+  const sumDy = new Float64Array(C);
+  const sumDyXc = new Float64Array(C);
+  foldedPasses(backend, scratch, [ACC_DY, ACC_DYXC], [sumDy, sumDyXc], N, C, (r, rows) =>
+    simd.bn.dystats(
+      offset(backend, dy) + r * C * 4,
+      offset(backend, x) + r * C * 4,
+      offset(backend, mean),
+      offset(backend, scratch, ACC_DY),
+      offset(backend, scratch, ACC_DYXC),
+      rows,
+      C,
+    ),
+  );
+  free(backend, scratch);
+  return { sumDy, sumDyXc };
+}
+
+/** The same sums in JS, for any C. */
+function jsDyStats(dys: Float32Array, xs: Float32Array, m: Float32Array, N: number, C: number): { sumDy: Float64Array; sumDyXc: Float64Array } {
+  const sumDy = new Float64Array(C);
+  const sumDyXc = new Float64Array(C);
+  for (let r = 0, i = 0; r < N; r++) {
+    for (let c = 0; c < C; c++, i++) {
+      const d = dys[i];
+      sumDy[c] += d;
+      sumDyXc[c] += d * (xs[i] - m[c]);
+    }
+  }
+  return { sumDy, sumDyXc };
+}
+
 /** Inputs x [..., C], gamma [C], beta [C]; outputs y (x's shape), mean [C], variance [C]. */
 export function batchNormTraining(args: {
   inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
@@ -100,49 +153,29 @@ export function batchNormTraining(args: {
   const meanOut = alloc(backend, [C]);
   const varOut = alloc(backend, [C]);
   const simd = simdFor(backend, C, N);
-  if (simd) {
-    // scratch: mean (f32), acc, scale, shift; C floats each.
-    const scratch = alloc(backend, [4 * C]);
-    const [MEAN, ACC, SCALE, SHIFT] = [0, C, 2 * C, 3 * C];
-    const mean = new Float64Array(C);
-    const variance = new Float64Array(C);
-    const xOff = offset(backend, x);
-    const row = (r: number) => xOff + r * C * 4;
-    foldedPasses(backend, scratch, [ACC], [mean], N, C, (r, rows) => simd.blockSum(row(r), rows, offset(backend, scratch, ACC), C));
-    for (let c = 0; c < C; c++) mean[c] /= N;
-    heapF32(backend, scratch).set(mean, MEAN);
-    foldedPasses(backend, scratch, [ACC], [variance], N, C, (r, rows) =>
-      simd.bn.sqdev(row(r), offset(backend, scratch, MEAN), offset(backend, scratch, ACC), rows, C),
-    );
-    for (let c = 0; c < C; c++) variance[c] /= N;
-    const h = heapF32(backend, scratch);
-    const g = heapF32(backend, gamma);
-    const b = heapF32(backend, beta);
-    for (let c = 0; c < C; c++) {
-      const sc = g[c] / Math.sqrt(variance[c] + args.attrs.epsilon);
-      h[SCALE + c] = sc;
-      h[SHIFT + c] = b[c] - mean[c] * sc;
-    }
-    simd.bn.affine(xOff, offset(backend, y), offset(backend, scratch, SCALE), offset(backend, scratch, SHIFT), N, C);
-    free(backend, scratch);
-    heapF32(backend, meanOut).set(mean);
-    heapF32(backend, varOut).set(variance);
-    return [y, meanOut, varOut];
-  }
-  const xs = heapF32(backend, x);
-  const ys = heapF32(backend, y);
+  const { mean, variance } = simd
+    ? simdMoments(backend, simd, x, N, C)
+    : N > 0
+      ? channelMoments(heapF32(backend, x), N, C)
+      : { mean: new Float64Array(C).fill(NaN), variance: new Float64Array(C).fill(NaN) };
+  // y = x * scale + shift, per channel.
+  const coefs = alloc(backend, [2 * C]); // scale, shift
+  const h = heapF32(backend, coefs);
   const g = heapF32(backend, gamma);
   const b = heapF32(backend, beta);
-  const { mean, variance } = N > 0 ? channelMoments(xs, N, C) : { mean: new Float64Array(C).fill(NaN), variance: new Float64Array(C).fill(NaN) };
-  // y = x * scale + shift, per channel.
-  const scale = new Float32Array(C);
-  const shift = new Float32Array(C);
   for (let c = 0; c < C; c++) {
-    const s = g[c] / Math.sqrt(variance[c] + args.attrs.epsilon);
-    scale[c] = s;
-    shift[c] = b[c] - mean[c] * s;
+    const sc = g[c] / Math.sqrt(variance[c] + args.attrs.epsilon);
+    h[c] = sc;
+    h[C + c] = b[c] - mean[c] * sc;
   }
-  for (let r = 0, i = 0; r < N; r++) for (let c = 0; c < C; c++, i++) ys[i] = xs[i] * scale[c] + shift[c];
+  if (simd) {
+    simd.bn.affine(offset(backend, x), offset(backend, y), offset(backend, coefs), offset(backend, coefs, C), N, C);
+  } else {
+    const xs = heapF32(backend, x);
+    const ys = heapF32(backend, y);
+    for (let r = 0, i = 0; r < N; r++) for (let c = 0; c < C; c++, i++) ys[i] = xs[i] * h[c] + h[C + c];
+  }
+  free(backend, coefs);
   heapF32(backend, meanOut).set(mean);
   heapF32(backend, varOut).set(variance);
   return [y, meanOut, varOut];
@@ -162,78 +195,34 @@ export function batchNormTrainingGrad(args: {
   const dgammaOut = alloc(backend, [C]);
   const dbetaOut = alloc(backend, [C]);
   const simd = simdFor(backend, C, N);
-  if (simd) {
-    // scratch: mean (f32), sumDy acc, sumDyXc acc, a, b, c; C floats each.
-    const scratch = alloc(backend, [6 * C]);
-    const [MEAN, ACC_DY, ACC_DYXC, A, B, K] = [0, C, 2 * C, 3 * C, 4 * C, 5 * C];
-    heapF32(backend, scratch).set(heapF32(backend, mean), MEAN);
-    const sumDy = new Float64Array(C);
-    const sumDyXc = new Float64Array(C);
-    const dyOff = offset(backend, dy);
-    const xOff = offset(backend, x);
-    foldedPasses(backend, scratch, [ACC_DY, ACC_DYXC], [sumDy, sumDyXc], N, C, (r, rows) =>
-      simd.bn.dystats(
-        dyOff + r * C * 4,
-        xOff + r * C * 4,
-        offset(backend, scratch, MEAN),
-        offset(backend, scratch, ACC_DY),
-        offset(backend, scratch, ACC_DYXC),
-        rows,
-        C,
-      ),
-    );
-    const h = heapF32(backend, scratch);
-    const g = heapF32(backend, gamma);
-    const v = heapF32(backend, variance);
-    const dgamma = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      const s = 1 / Math.sqrt(v[c] + args.attrs.epsilon);
-      dgamma[c] = sumDyXc[c] * s;
-      const gs = g[c] * s;
-      const coefX = (-gs * s * dgamma[c]) / N;
-      h[A + c] = gs;
-      h[B + c] = coefX;
-      h[K + c] = (-gs * sumDy[c]) / N - coefX * h[MEAN + c];
-    }
-    simd.bn.dxaffine(dyOff, xOff, offset(backend, dx), offset(backend, scratch, A), offset(backend, scratch, B), offset(backend, scratch, K), N, C);
-    free(backend, scratch);
-    heapF32(backend, dgammaOut).set(dgamma);
-    heapF32(backend, dbetaOut).set(sumDy);
-    return [dx, dgammaOut, dbetaOut];
-  }
-  const dys = heapF32(backend, dy);
-  const xs = heapF32(backend, x);
-  const dxs = heapF32(backend, dx);
+  const { sumDy, sumDyXc } = simd
+    ? simdDyStats(backend, simd, dy, x, mean, N, C)
+    : jsDyStats(heapF32(backend, dy), heapF32(backend, x), heapF32(backend, mean), N, C);
+  // dx = a * dy + b * x + k, per channel (the formula above, expanded).
+  const coefs = alloc(backend, [3 * C]); // a, b, k
+  const h = heapF32(backend, coefs);
   const g = heapF32(backend, gamma);
   const m = heapF32(backend, mean);
   const v = heapF32(backend, variance);
-  const invstd = new Float64Array(C);
-  for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(v[c] + args.attrs.epsilon);
-  // Pass 1: sum dy and sum dy * (x - mean), per channel.
-  const sumDy = new Float64Array(C);
-  const sumDyXc = new Float64Array(C);
-  for (let r = 0, i = 0; r < N; r++) {
-    for (let c = 0; c < C; c++, i++) {
-      const d = dys[i];
-      sumDy[c] += d;
-      sumDyXc[c] += d * (xs[i] - m[c]);
-    }
-  }
-  // Pass 2: dx = a * dy + b * x + k, per channel (the formula above, expanded).
-  const a = new Float32Array(C);
-  const bx = new Float32Array(C);
-  const k = new Float32Array(C);
   const dgamma = new Float64Array(C);
   for (let c = 0; c < C; c++) {
-    const s = invstd[c];
+    const s = 1 / Math.sqrt(v[c] + args.attrs.epsilon);
     dgamma[c] = sumDyXc[c] * s;
     const gs = g[c] * s;
     const coefX = N > 0 ? (-gs * s * dgamma[c]) / N : 0;
-    a[c] = gs;
-    bx[c] = coefX;
-    k[c] = N > 0 ? (-gs * sumDy[c]) / N - coefX * m[c] : 0;
+    h[c] = gs;
+    h[C + c] = coefX;
+    h[2 * C + c] = N > 0 ? (-gs * sumDy[c]) / N - coefX * m[c] : 0;
   }
-  for (let r = 0, i = 0; r < N; r++) for (let c = 0; c < C; c++, i++) dxs[i] = a[c] * dys[i] + bx[c] * xs[i] + k[c];
+  if (simd) {
+    simd.bn.dxaffine(offset(backend, dy), offset(backend, x), offset(backend, dx), offset(backend, coefs), offset(backend, coefs, C), offset(backend, coefs, 2 * C), N, C);
+  } else {
+    const dys = heapF32(backend, dy);
+    const xs = heapF32(backend, x);
+    const dxs = heapF32(backend, dx);
+    for (let r = 0, i = 0; r < N; r++) for (let c = 0; c < C; c++, i++) dxs[i] = h[c] * dys[i] + h[C + c] * xs[i] + h[2 * C + c];
+  }
+  free(backend, coefs);
   heapF32(backend, dgammaOut).set(dgamma);
   heapF32(backend, dbetaOut).set(sumDy);
   return [dx, dgammaOut, dbetaOut];
