@@ -4,10 +4,22 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS } from '../../src/protocol/engine';
 import { initBackend, probeBackends } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
+import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { pythonCandidates, startPytorch } from '../../src/engine/bench/pytorch';
+import { torchSpec } from '../../src/engine/bench/torchSpec';
 import { torchPython } from './torchPython';
 
 tf.env().set('PROD', true);
+
+/** LeNet-5's layer graph, for the PyTorch reference. */
+const LENET_SPEC = (() => {
+  const model = buildLeNet5();
+  try {
+    return torchSpec(model);
+  } finally {
+    model.dispose();
+  }
+})();
 
 /**
  * Whether a native TensorFlow.js package works here. `npm ci` installs the optional packages without their
@@ -97,7 +109,7 @@ describe('bench', () => {
   });
 
   it('says which interpreters it tried when none imports torch', async () => {
-    const r = await startPytorch({ batchSize: 4, threads: 1, warmup: 1 }, ['/nonexistent/python3', process.execPath]);
+    const r = await startPytorch({ batchSize: 4, threads: 1, warmup: 1, spec: LENET_SPEC, numClasses: 10 }, ['/nonexistent/python3', process.execPath]);
     assert.equal(r.ok, false);
     if (!r.ok) {
       assert.match(r.reason, /no Python with torch/);
@@ -106,7 +118,7 @@ describe('bench', () => {
   });
 
   it('runs PyTorch windows on request, skipping interpreters that are missing', { skip: torchPython ? false : 'no Python with torch here' }, async () => {
-    const r = await startPytorch({ batchSize: 8, threads: 1, warmup: 1 }, ['/nonexistent/python3', torchPython!]);
+    const r = await startPytorch({ batchSize: 8, threads: 1, warmup: 1, spec: LENET_SPEC, numClasses: 10 }, ['/nonexistent/python3', torchPython!]);
     assert.ok(r.ok, r.ok ? '' : r.reason);
     if (r.ok) {
       try {

@@ -1,27 +1,11 @@
 /**
- * The PyTorch reference for `dl-lab bench`: the same network (LeNet-5 by default, or any model torchSpec.ts
- * describes), batch, optimizer, loss and thread count,
- * measured by a Python script embedded here (so that it ships inside the bundled dist/engine.js) and run
- * with `python -c`. The interpreter is the first of $DL_LAB_PYTHON, /usr/bin/python3, python3 that
- * can import torch.
+ * The PyTorch reference for `dl-lab bench`: the same network (any model torchSpec.ts describes), batch,
+ * optimizer, loss and thread count, measured by a Python script embedded here (so that it ships inside
+ * the bundled dist/engine.js) and run with `python -c`. The interpreter is the first of $DL_LAB_PYTHON,
+ * /usr/bin/python3, python3 that can import torch.
  */
 import { spawn } from 'node:child_process';
-import * as tf from '@tensorflow/tfjs';
-import { buildLeNet5 } from './lenet';
-import { type TorchSpec, torchSpec } from './torchSpec';
-
-let lenet: TorchSpec | null = null;
-function lenetSpec(): TorchSpec {
-  if (!lenet) {
-    const model = buildLeNet5();
-    try {
-      lenet = torchSpec(model);
-    } finally {
-      model.dispose();
-    }
-  }
-  return lenet;
-}
+import type { TorchSpec } from './torchSpec';
 
 /**
  * Builds the network from the graph of torchSpec.ts (NCHW: the same layers, parameters and FLOPs, in
@@ -158,9 +142,9 @@ export interface PytorchConfig {
   batchSize: number;
   threads: number;
   warmup: number;
-  /** The network, from torchSpec(); LeNet-5's when left out. */
-  spec?: TorchSpec;
-  numClasses?: number;
+  /** The network, from torchSpec(). */
+  spec: TorchSpec;
+  numClasses: number;
 }
 
 export interface PytorchSession {
@@ -186,8 +170,7 @@ type Line = Record<string, unknown>;
 /** Starts the reference in one interpreter: resolves once it has warmed up, or says why it can't. */
 function startWith(python: string, config: PytorchConfig, timeoutMs: number): Promise<PytorchStart & { tryNext?: boolean }> {
   return new Promise((resolve) => {
-    const full = { ...config, spec: config.spec ?? lenetSpec(), numClasses: config.numClasses ?? 10 };
-    const child = spawn(python, ['-c', SCRIPT, JSON.stringify(full)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, ['-c', SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let buffered = '';
     let settled = false;
