@@ -53,7 +53,11 @@ export async function saveCheckpoint(
     throw err;
   }
 
-  // Swap: dir -> dir.old, tmp -> dir, drop dir.old. Readers fall back to dir.old in the gap.
+  swapInto(tmp, dir);
+}
+
+/** Replaces `dir` by the complete folder `tmp`: dir -> dir.old, tmp -> dir, drop dir.old. Readers fall back to dir.old in the gap. */
+function swapInto(tmp: string, dir: string): void {
   const old = `${dir}.old`;
   fs.rmSync(old, { recursive: true, force: true });
   if (fs.existsSync(dir)) fs.renameSync(dir, old);
@@ -278,11 +282,7 @@ export function copyCheckpoint(from: string, to: string): void {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  const old = `${to}.old`;
-  fs.rmSync(old, { recursive: true, force: true });
-  if (fs.existsSync(to)) fs.renameSync(to, old);
-  fs.renameSync(tmp, to);
-  fs.rmSync(old, { recursive: true, force: true });
+  swapInto(tmp, to);
 }
 
 async function loadWeightsInto(source: string, model: tf.LayersModel): Promise<void> {
