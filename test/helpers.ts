@@ -102,3 +102,18 @@ export function reapedAfterTests(): number[] {
   });
   return pids;
 }
+
+/**
+ * Starts `dl-lab train ARGS --json` in the background: its events so far, its stderr, and when it closes.
+ * `detached`: the CLI leads its own process group, as a shell's foreground job does.
+ */
+export function startTraining(args: string[], options: { detached?: boolean } = {}) {
+  const child = spawn(process.execPath, [CLI, 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const events = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
+  return { child, closed, events, stderr: () => stderr };
+}

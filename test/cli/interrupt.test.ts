@@ -3,26 +3,13 @@
  * interrupted, that `dl-lab train --resume` completes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemHandler } from '../../src/engine/training/checkpoint';
 import { readMetrics } from '../../src/runs/runFolder';
-import { CLI, jsonLines, LENET, ROOT, runCli, tempDir, waitFor } from '../helpers';
-
-/** Starts `dl-lab train --json` and resolves with its events so far once `until` matches one. */
-function startTraining(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const events = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
-  return { child, closed, events, stderr: () => stderr };
-}
+import { jsonLines, LENET, ROOT, runCli, startTraining, tempDir, waitFor } from '../helpers';
 
 describe('a run whose engine is killed', () => {
   it('is reported as interrupted with its metrics and last checkpoint, and --resume completes it', async () => {
