@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDebianPackages, hasDpkg, WEBGPU_TEST_PACKAGES } from './debianPackages.mjs';
+import { ensureTestPython } from './pythonEnv.mjs';
 
 function collect(target, out) {
   const stat = fs.statSync(target);
@@ -38,6 +39,13 @@ if (process.platform !== 'linux') {
     env.DL_LAB_WEBGPU_TESTS_SKIP ??= err.message;
     process.stderr.write(`[test] webgpu tests will be skipped: ${err.message}\n`);
   }
+}
+// TensorBoard's reader and ONNX Runtime check the files dl-lab writes; where Python can't be set up, those
+// tests skip and say why.
+try {
+  env.DL_LAB_TEST_PYTHON = ensureTestPython(path.resolve(import.meta.dirname, '..'), (m) => process.stderr.write(`[test] ${m}\n`));
+} catch (err) {
+  process.stderr.write(`[test] the tests that read our files with Python will be skipped: ${err.message}\n`);
 }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -7,7 +7,9 @@ import { runBench } from '../../src/engine/bench/bench';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { pythonCandidates, startPytorch } from '../../src/engine/bench/pytorch';
 import { torchSpec } from '../../src/engine/bench/torchSpec';
-import { torchPython } from './torchPython';
+import { pythonWith } from '../python';
+
+const torchPython = pythonWith(['torch']);
 
 tf.env().set('PROD', true);
 

@@ -10,9 +10,11 @@ import { initBackend } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
 import { buildResNet20, buildVggSmall } from '../../src/engine/bench/courseNets';
 import { startPytorch } from '../../src/engine/bench/pytorch';
-import { torchPython } from './torchPython';
+import { pythonWith } from '../python';
 import { torchSpec, trainableParams } from '../../src/engine/bench/torchSpec';
 import { FIXTURES, runCli } from '../helpers';
+
+const torchPython = pythonWith(['torch']);
 
 const BN_CNN = path.join(FIXTURES, 'models', 'bn-cnn.model.ts');
 
