@@ -11,15 +11,8 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type {
-  BackendName,
-  BenchModelName,
-  BenchModelReport,
-  BenchParams,
-  BenchReport,
-  BenchResultEntry,
-} from '../../protocol/engine';
-import { BENCH_MODELS } from '../../protocol/engine';
+import type { BackendName, BenchModelName, BenchModelReport, BenchParams, BenchReport, BenchResultEntry } from '../../protocol/engineTypes';
+import { BENCH_MODELS } from '../../protocol/engineTypes';
 import { datasetShape } from '../data/dataset';
 import { initBackend, probeBackends, wasmThreads } from '../backends';
 import { loadModelFile } from '../model/modelFile';
@@ -29,6 +22,7 @@ import { buildLeNet5 } from './lenet';
 import { profileStep } from './profile';
 import { type PytorchSession, startPytorch } from './pytorch';
 import { type TorchSpec, torchSpec, trainableParams } from './torchSpec';
+import { median } from '../../util/stats';
 
 const WINDOWS = 5;
 /** The cpu backend trains LeNet-5 at ~18 samples/s: a few seconds per step, so it gets one short window. */
@@ -91,12 +85,6 @@ interface Measured {
   best: number;
   median: number;
   stepsPerWindow: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Trains a fresh copy of `net` on the current backend; returns samples/s per window (and a profile). */

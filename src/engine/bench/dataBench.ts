@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import type { DataBenchReport, DataBenchResult } from '../../protocol/engine';
+import type { DataBenchReport, DataBenchResult } from '../../protocol/engineTypes';
 import { loadDataset } from '../data/dataset';
 
 export type { DataBenchReport, DataBenchResult };

@@ -7,11 +7,11 @@
  * keyed by its spec and the size and modification times of its files, so an edited dataset is read again.
  */
 import { PNG } from 'pngjs';
-import type { DataPreviewParams, DataPreviewResult, DatasetSummary, PreviewImage } from '../../protocol/engine';
+import type { DataPreviewParams, DataPreviewResult, DatasetSummary, PreviewImage } from '../../protocol/engineTypes';
 import { mulberry32 } from '../util/random';
 import { augmentSample, describeAugment, parseAugment, type AugmentConfig } from './augment';
 import { loadDataset, type ImageDataset } from './dataset';
-import { reportOf } from './inspect';
+import { reportOf } from './summary';
 import { datasetSignature } from './util';
 
 /** Shown when the dataset asks for no augmentation: a bit of everything, mild enough to keep the class readable. */

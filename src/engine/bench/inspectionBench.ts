@@ -8,22 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import type { FeatureMapsParams, FeatureMapsResult, InspectBenchResult } from '../../protocol/engine';
-
-const LENET = `import * as tf from '@tensorflow/tfjs';
-export default function lenet({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {
-  const model = tf.sequential({ name: 'lenet5' });
-  model.add(tf.layers.conv2d({ inputShape, filters: 6, kernelSize: 5, padding: 'same', activation: 'tanh' }));
-  model.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }));
-  model.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'tanh' }));
-  model.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }));
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 120, activation: 'tanh' }));
-  model.add(tf.layers.dense({ units: 84, activation: 'tanh' }));
-  model.add(tf.layers.dense({ units: numClasses, activation: 'softmax' }));
-  return model;
-}
-`;
+import { findTemplate, renderTemplate } from '../../templates/catalogue';
+import { median } from '../../util/stats';
+import type { FeatureMapsParams, FeatureMapsResult, InspectBenchResult } from '../../protocol/engineTypes';
 
 /** A small VGG for 32x32 images: three blocks of two 3x3 convolutions (32, 64, 128) and max-pooling. */
 const VGG = `import * as tf from '@tensorflow/tfjs';
@@ -44,12 +31,6 @@ export default function vggSmall({ inputShape, numClasses }: { inputShape: numbe
 
 const REQUESTS = 9;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** A 32x32 RGB test card: gradients and a disk, so the maps have something to show. */
 function testCard(file: string): void {
   const png = new PNG({ width: 32, height: 32 });
@@ -69,7 +50,8 @@ function testCard(file: string): void {
 export async function benchFeatureMaps(send: (params: FeatureMapsParams) => Promise<FeatureMapsResult>): Promise<InspectBenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-bench-'));
   try {
-    fs.writeFileSync(path.join(dir, 'lenet.model.ts'), LENET);
+    // LeNet-5 as `dl-lab new lenet` writes it (tanh, average pooling).
+    fs.writeFileSync(path.join(dir, 'lenet.model.ts'), renderTemplate(findTemplate('lenet')!));
     fs.writeFileSync(path.join(dir, 'vgg-small.model.ts'), VGG);
     const card = path.join(dir, 'card.png');
     testCard(card);
