@@ -1,5 +1,5 @@
 /**
- * What the screenshot scripts (screenshot.ts, inspectShots.ts) share: VS Code's theme colours as CSS
+ * What the screenshot scripts (screenshot.ts, inspectionShots.ts) share: VS Code's theme colours as CSS
  * variables, a local server for the built pages (dist/webviews/) and the pages a script writes, and
  * Debian's Chromium.
  */

@@ -1,15 +1,15 @@
 /**
- * The pure helpers of the inspection pages (webviews/inspect/), without a DOM: the viridis and diverging
+ * The pure helpers of the inspection pages (webviews/inspection/), without a DOM: the viridis and diverging
  * lookup tables, base64 decoding and dequantisation of feature maps, per-channel and per-layer ranges,
  * numbers in human units, and where grid tiles go (and which tile and pixel lie under the cursor).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DIVERGING, divergingIndex, lutIndex, luminance, VIRIDIS } from '../../webviews/inspect/colormap';
-import { humanCount, humanMacs, percent, shapeText, valueText } from '../../webviews/inspect/format';
-import { tileAt, tileLayout, tileOrigin, tileScale } from '../../webviews/inspect/layout';
-import { checkpointOptions, sampleChoice, validCheckpoint } from '../../webviews/inspect/sample';
-import { base64ToBytes, base64ToFloat32, channelRanges, dequantise, dequantiseMap, mapGeometry } from '../../webviews/inspect/tensor';
+import { DIVERGING, divergingIndex, lutIndex, luminance, VIRIDIS } from '../../webviews/inspection/colormap';
+import { humanCount, humanMacs, percent, shapeText, valueText } from '../../webviews/inspection/format';
+import { tileAt, tileLayout, tileOrigin, tileScale } from '../../webviews/inspection/layout';
+import { checkpointOptions, sampleChoice, validCheckpoint } from '../../webviews/inspection/sample';
+import { base64ToBytes, base64ToFloat32, channelRanges, dequantise, dequantiseMap, mapGeometry } from '../../webviews/inspection/tensor';
 
 const rgb = (lut: Uint8Array, i: number) => [lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2]];
 

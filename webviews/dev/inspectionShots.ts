@@ -5,7 +5,7 @@
  * Modern, Light Modern and High Contrast colours. The feature-maps page is also shown with a channel
  * enlarged and the value under the cursor.
  *
- *   npm run build && node --import tsx webviews/dev/inspectShots.ts [out-dir] [run-dir] [summary-model-file]
+ *   npm run build && node --import tsx webviews/dev/inspectionShots.ts [out-dir] [run-dir] [summary-model-file]
  *
  * run-dir: a run of a model (e.g. `dl-lab train examples/lenet-relu.model.ts --data <mnist> --epochs 2`);
  * without one, examples/lenet.model.ts untrained on MNIST (or synthetic:shapes).
@@ -84,7 +84,7 @@ async function shots(runDir: string | undefined, summaryModel: string | undefine
 }
 
 async function main(): Promise<void> {
-  const [outDir = path.join(ROOT, 'scratch', 'inspect-shots'), runDir, summaryModel] = process.argv.slice(2);
+  const [outDir = path.join(ROOT, 'scratch', 'inspection-shots'), runDir, summaryModel] = process.argv.slice(2);
   fs.mkdirSync(outDir, { recursive: true });
   const list = await shots(runDir, summaryModel);
   const server = await startPageServer();
