@@ -2,15 +2,16 @@
  * `dl-lab bench`, inspection: the time from an inspect/featureMaps request to its data (every layer's
  * maps of one sample, encoded, across the IPC channel and parsed), measured by the client of a real engine
  * process, median of several requests after one warm-up (the warm-up bundles the model file, loads the
- * data and builds the model: `firstMs`). No TensorFlow.js here: it runs in the CLI.
+ * data and builds the model: `firstMs`). It runs in the CLI, the
+ * engine's client, since what it times is the round trip (src/engine/bench measures inside the engine).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { findTemplate, renderTemplate } from '../../templates/catalogue';
-import { median } from '../../util/stats';
-import type { FeatureMapsParams, FeatureMapsResult, InspectBenchResult } from '../../protocol/engineTypes';
+import { findTemplate, renderTemplate } from '../templates/catalogue';
+import { median } from '../util/stats';
+import type { FeatureMapsParams, FeatureMapsResult, InspectBenchResult } from '../protocol/engineTypes';
 
 /** A small VGG for 32x32 images: three blocks of two 3x3 convolutions (32, 64, 128) and max-pooling. */
 const VGG = `import * as tf from '@tensorflow/tfjs';
