@@ -19,13 +19,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { EngineClient } from '../../src/client/engineClient';
-import {
-  TrainFinishedNotification,
-  TrainProgressNotification,
-  TrainStartRequest,
-  type TrainFinishedParams,
-  type TrainProgressParams,
-} from '../../src/protocol/engine';
+import type { TrainFinishedParams, TrainProgressParams } from '../../src/protocol/engineTypes';
+import { TrainFinishedNotification, TrainProgressNotification, TrainStartRequest } from '../../src/protocol/engineRequests';
 import type { DashboardUpdate } from '../../src/protocol/webview';
 import { MetricsTail } from '../../src/extension/dashboard/metricsFeed';
 import { CHROMIUM, run as runInfo, startHarness, type Harness } from '../../webviews/dev/dashboardHarness';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
-import type { FeatureMapsResult, LayerFeatureMap } from '../protocol/engine';
+import type { FeatureMapsResult, LayerFeatureMap } from '../protocol/engineTypes';
 import { decodeTensor } from '../engine/inspect/encode';
 import { VIRIDIS } from '../engine/inspect/viridis';
 

@@ -7,25 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient } from '../client/engineClient';
-import {
-  BACKENDS,
-  BENCH_MODELS,
-  type BackendName,
-  type BenchModelName,
-  BenchRequest,
-  EngineInfoRequest,
-  isBackendChoice,
-  ModelSummaryRequest,
-  OPTIMIZERS,
-  TrainEventNotification,
-  type TrainFinishedParams,
-  TrainFinishedNotification,
-  type TrainingConfig,
-  TrainProgressNotification,
-  TrainStartedNotification,
-  TrainStartRequest,
-  TrainStopRequest,
-} from '../protocol/engine';
+import { BACKENDS, BENCH_MODELS, isBackendChoice, OPTIMIZERS, type BackendName, type BenchModelName, type TrainFinishedParams, type TrainingConfig } from '../protocol/engineTypes';
+import { BenchRequest, EngineInfoRequest, ModelSummaryRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
 import { formatReport, inspectDataset } from '../engine/data/inspect';
 import { type Check, nonNegativeNumber, positiveNumber, unitInterval } from '../engine/training/configChecks';
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
@@ -35,7 +18,8 @@ import { checkInput, findTemplate, formatCount, formatMacs, formatParams, render
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { checkResumedModelFile } from './resumeModel';
 import { formatNumber, table } from './format';
-import { FeatureMapsRequest, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engine';
+import type { CheckpointChoice, FeatureMapsParams } from '../protocol/engineTypes';
+import { FeatureMapsRequest } from '../protocol/engineRequests';
 import { writeFeatureMapsPng } from './featureMapsPng';
 import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
 

@@ -1,5 +1,5 @@
 /** The single, redrawn progress line `dl-lab train` shows on a terminal. */
-import type { CallbacksConfig, TrainEventParams, TrainProgressParams } from '../protocol/engine';
+import type { CallbacksConfig, TrainEventParams, TrainProgressParams } from '../protocol/engineTypes';
 import { formatDuration, formatNumber } from './format';
 
 const WIDTH = 24;

@@ -15,15 +15,8 @@ import {
   RequestType,
   RequestType0,
 } from 'vscode-jsonrpc/node';
-import {
-  EngineRestartNotification,
-  LogNotification,
-  LogParams,
-  TrainFinishedNotification,
-  TrainStartedNotification,
-  type TrainStartResult,
-  TrainStartRequest,
-} from '../protocol/engine';
+import type { LogParams, TrainStartResult } from '../protocol/engineTypes';
+import { EngineRestartNotification, LogNotification, TrainFinishedNotification, TrainStartedNotification, TrainStartRequest } from '../protocol/engineRequests';
 import { markInterrupted } from '../runs/runFolder';
 
 export interface EngineClientOptions {

@@ -1,35 +1,19 @@
 /**
  * The engine process: started by the extension or the CLI with child_process.fork, it serves the
- * protocol of src/protocol/engine.ts over the IPC channel. It imports nothing from `vscode`.
+ * protocol of src/protocol/engineRequests.ts over the IPC channel. It imports nothing from `vscode`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import {
-  type BackendReport,
-  BenchRequest,
-  DataDescribeRequest,
-  DataPreviewRequest,
-  ENGINE_RESTART_EXIT_CODE,
-  EngineInfoRequest,
-  EngineRestartNotification,
-  LogNotification,
-  type LogLevel,
-  ModelSummaryRequest,
-  ShutdownRequest,
-  TrainEventNotification,
-  TrainFinishedNotification,
-  TrainProgressNotification,
-  TrainStartedNotification,
-  TrainStartRequest,
-  TrainStopRequest,
-} from '../protocol/engine';
+import { ENGINE_RESTART_EXIT_CODE, type BackendReport, type LogLevel } from '../protocol/engineTypes';
+import { BenchRequest, DataDescribeRequest, DataPreviewRequest, EngineInfoRequest, EngineRestartNotification, LogNotification, ModelSummaryRequest, ShutdownRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
 import { initBackend, probeBackends, wasmThreads } from './backends';
 import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
 import { describeData, previewData } from './data/preview';
 import { summarizeModelFile } from './model/summary';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest, MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engine';
+import { MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engineTypes';
+import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest } from '../protocol/engineRequests';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
 import { abandoned, onAbandoned, settleAfterModelCallbacks } from './model/timeLimit';

@@ -3,7 +3,7 @@
  * validation, Node path) lives in settings.ts, free of `vscode`.
  */
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../protocol/engine';
+import type { BackendChoice } from '../protocol/engineTypes';
 import { normalizeBackend, normalizeNodePath, resolveRunsDir } from './settings';
 
 export const SECTION = 'dlLab';

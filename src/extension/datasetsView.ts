@@ -16,7 +16,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DatasetSummary } from '../protocol/engine';
+import type { DatasetSummary } from '../protocol/engineTypes';
 import { restrictedDataFolders, SECTION } from './config';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';

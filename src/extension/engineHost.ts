@@ -5,7 +5,7 @@
  * request, or the Restart Engine action once the automatic restarts are spent).
  */
 import * as vscode from 'vscode';
-import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../protocol/engine';
+import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../protocol/engineTypes';
 import { engineCwd, engineEnv, engineNodePath } from './config';
 import type { CurrentRun } from './currentRun';
 import type { EngineSupervisor, SupervisedExit } from './engineSupervisor';

@@ -11,31 +11,8 @@
 import * as fs from 'node:fs';
 import type { RequestType } from 'vscode-jsonrpc';
 import { EngineClient, type EngineExit } from '../client/engineClient';
-import {
-  DataDescribeRequest,
-  DataPreviewRequest,
-  EngineInfoRequest,
-  TrainEventNotification,
-  type TrainEventParams,
-  TrainFinishedNotification,
-  TrainProgressNotification,
-  TrainStartedNotification,
-  TrainStartRequest,
-  TrainStopRequest,
-  type DataDescribeParams,
-  type DataPreviewParams,
-  type DataPreviewResult,
-  type DatasetSummary,
-  type EngineInfo,
-  type LogParams,
-  type TrainFinishedParams,
-  type TrainProgressParams,
-  type TrainStartedParams,
-  type TrainStartParams,
-  type TrainStartResult,
-  type TrainStopParams,
-  type TrainStopResult,
-} from '../protocol/engine';
+import type { TrainEventParams, DataDescribeParams, DataPreviewParams, DataPreviewResult, DatasetSummary, EngineInfo, LogParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams, TrainStartParams, TrainStartResult, TrainStopParams, TrainStopResult } from '../protocol/engineTypes';
+import { DataDescribeRequest, DataPreviewRequest, EngineInfoRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
 import { MAX_RESTARTS, RESTART_WINDOW_MS } from './restartPolicy';
 
 export interface EngineSupervisorOptions {

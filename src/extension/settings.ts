@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BackendChoice } from '../protocol/engine';
+import type { BackendChoice } from '../protocol/engineTypes';
 
 /**
  * The values `dlLab.backend` accepts. A copy of the protocol's list (test/extension/settings.test.ts checks

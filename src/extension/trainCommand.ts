@@ -12,7 +12,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice, TrainingConfig, TrainStartParams } from '../protocol/engine';
+import type { BackendChoice, TrainingConfig, TrainStartParams } from '../protocol/engineTypes';
 import { trainingSettings } from './config';
 import type { CurrentRun } from './currentRun';
 import type { EngineHost } from './engineHost';

@@ -6,7 +6,7 @@
  * Free of runtime dependencies on `vscode` and on TensorFlow.js: bundled into the extension and into the
  * webview scripts alike.
  */
-import type { DataPreviewResult, PreviewImage, RunStatus, TrainEventKind } from './engine';
+import type { DataPreviewResult, PreviewImage, RunStatus, TrainEventKind } from './engineTypes';
 import type {
   CheckpointChoice,
   EncodedTensor,
@@ -18,7 +18,7 @@ import type {
   ModelSummary,
   Prediction,
   SampleChoice,
-} from './engine';
+} from './engineTypes';
 
 // ---------------------------------------------------------------------------------------------------
 // Dataset preview (src/extension/datasetPreview.ts <-> webviews/datasetPreview/)

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { printable } from '../util/text';
-import { type BackendReport, RUN_STATUSES, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engine';
+import { RUN_STATUSES, type BackendReport, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engineTypes';
 
 export interface RunRecord {
   id: string;

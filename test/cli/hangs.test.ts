@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
-import { ModelSummaryRequest } from '../../src/protocol/engine';
+import { ModelSummaryRequest } from '../../src/protocol/engineRequests';
 import { alive, CLI, ENGINE, FIXTURES, jsonLines, LENET, reapedAfterTests, ROOT, runCli, tempDir, waitFor } from '../helpers';
 
 const LOOP_TOP = path.join(FIXTURES, 'models', 'loop-top.model.js');

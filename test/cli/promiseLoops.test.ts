@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
-import { ModelSummaryRequest } from '../../src/protocol/engine';
+import { ModelSummaryRequest } from '../../src/protocol/engineRequests';
 import { alive, ENGINE, FIXTURES, jsonLines, LENET, reapedAfterTests, runCli, tempDir, waitFor } from '../helpers';
 
 const TOP = path.join(FIXTURES, 'models', 'loop-promise-top.model.js');

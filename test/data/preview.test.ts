@@ -12,7 +12,8 @@ import { PNG } from 'pngjs';
 import { EngineClient } from '../../src/client/engineClient';
 import { loadDataset } from '../../src/engine/data/dataset';
 import { DEFAULT_PREVIEW_AUGMENT, describeData, previewData } from '../../src/engine/data/preview';
-import { DataDescribeRequest, DataPreviewRequest, type DataPreviewResult, type DatasetSummary } from '../../src/protocol/engine';
+import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engineTypes';
+import { DataDescribeRequest, DataPreviewRequest } from '../../src/protocol/engineRequests';
 import { ENGINE } from '../helpers';
 import { CIFAR_CLASSES, CIFAR_FOLDER, MNIST, mnistCsv, scratch } from './build';
 

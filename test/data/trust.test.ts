@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
 import { loadDataset } from '../../src/engine/data/dataset';
-import { DataDescribeRequest } from '../../src/protocol/engine';
+import { DataDescribeRequest } from '../../src/protocol/engineRequests';
 import { ENGINE } from '../helpers';
 import { cifarImage, mnistCsv, scratch } from './build';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { BACKENDS } from '../../src/protocol/engine';
+import { BACKENDS } from '../../src/protocol/engineTypes';
 import { initBackend, probeBackends } from '../../src/engine/backends';
 import { runBench } from '../../src/engine/bench/bench';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';

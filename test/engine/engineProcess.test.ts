@@ -7,15 +7,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { EngineClient, type EngineExit } from '../../src/client/engineClient';
-import {
-  EngineInfoRequest,
-  type TrainFinishedParams,
-  TrainFinishedNotification,
-  type TrainProgressParams,
-  TrainProgressNotification,
-  TrainStartRequest,
-  TrainStopRequest,
-} from '../../src/protocol/engine';
+import type { TrainFinishedParams, TrainProgressParams } from '../../src/protocol/engineTypes';
+import { EngineInfoRequest, TrainFinishedNotification, TrainProgressNotification, TrainStartRequest, TrainStopRequest } from '../../src/protocol/engineRequests';
 import { readRunRecord } from '../../src/runs/runFolder';
 import { ENGINE, FIXTURES, tempDir, waitFor } from '../helpers';
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { TrainingConfig } from '../../src/protocol/engine';
+import type { TrainingConfig } from '../../src/protocol/engineTypes';
 import {
   effectiveStatus,
   listRuns,

@@ -12,7 +12,7 @@ import Module from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TrainProgressParams } from '../../src/protocol/engine';
+import type { TrainProgressParams } from '../../src/protocol/engineTypes';
 import { parseDashboardAction, parseDashboardState, parseDashboardUpdate, type DashboardUpdate } from '../../src/protocol/webview';
 import type { RunRecord } from '../../src/runs/runFolder';
 import { Ema, formatDuration, smooth, stepsPerEpoch, xOf } from '../../webviews/dashboard/series';

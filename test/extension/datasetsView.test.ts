@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engine';
+import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engineTypes';
 import { parseDatasetPreviewAction, parseDatasetPreviewUpdate } from '../../src/protocol/webview';
 import * as stub from './vscodeStub';
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { TrainFinishedParams } from '../../src/protocol/engine';
+import type { TrainFinishedParams } from '../../src/protocol/engineTypes';
 import { EngineSupervisor, type SupervisedExit } from '../../src/extension/engineSupervisor';
 import { isRestartBudgetError } from '../../src/extension/restartPolicy';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TrainProgressParams } from '../../src/protocol/engine';
+import type { TrainProgressParams } from '../../src/protocol/engineTypes';
 import {
   describeEngine,
   formatDuration,

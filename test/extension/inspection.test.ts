@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { EngineSupervisor } from '../../src/extension/engineSupervisor';
-import type { FeatureMapsResult, TrainStartedParams } from '../../src/protocol/engine';
+import type { FeatureMapsResult, TrainStartedParams } from '../../src/protocol/engineTypes';
 import { ENGINE, LENET, tempDir } from '../helpers';
 import * as vscode from './vscodeStub';
 

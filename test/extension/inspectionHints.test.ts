@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { ResponseError } from 'vscode-jsonrpc';
-import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../src/protocol/engine';
+import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../src/protocol/engineTypes';
 import { findDefaultExportLine } from '../../src/extension/inspection/defaultExport';
 import { decodeToUint8, drawFeatureMapStrip, VIRIDIS } from '../../src/extension/inspection/featureMapStrip';
 import { formatCount, formatMacs, formatShape, hintLabel, hintTooltip, layersByLine } from '../../src/extension/inspection/hintText';

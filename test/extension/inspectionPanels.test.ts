@@ -15,7 +15,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EngineSupervisor } from '../../src/extension/engineSupervisor';
-import type { FeatureMapsResult } from '../../src/protocol/engine';
+import type { FeatureMapsResult } from '../../src/protocol/engineTypes';
 import {
   parseEquivarianceUpdate,
   parseFeatureMapsUpdate,

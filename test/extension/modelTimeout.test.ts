@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { EngineSupervisor, type SupervisedExit } from '../../src/extension/engineSupervisor';
-import { ModelSummaryRequest } from '../../src/protocol/engine';
+import { ModelSummaryRequest } from '../../src/protocol/engineRequests';
 import { ENGINE, FIXTURES, LENET } from '../helpers';
 
 const supervisors: EngineSupervisor[] = [];

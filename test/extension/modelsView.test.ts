@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LayerNode } from '../../src/extension/views/modelsView';
-import type { LayerSummary } from '../../src/protocol/engine';
+import type { LayerSummary } from '../../src/protocol/engineTypes';
 import * as stub from './vscodeStub';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TrainProgressParams, TrainStartedParams } from '../../src/protocol/engine';
+import type { TrainProgressParams, TrainStartedParams } from '../../src/protocol/engineTypes';
 import { RunSession } from '../../src/extension/runSession';
 
 const request = { modelFile: '/w/lenet.model.ts', data: 'synthetic:shapes', backend: 'auto' };

@@ -11,7 +11,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engine';
+import type { TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engineTypes';
 import type { RunRecord } from '../../src/runs/runFolder';
 import { runLabel } from '../../src/extension/views/runsModel';
 import { writeRun } from './fixtures/runFolders';

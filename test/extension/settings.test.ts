@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BACKENDS } from '../../src/protocol/engine';
+import { BACKENDS } from '../../src/protocol/engineTypes';
 import { BACKEND_CHOICES, normalizeBackend, normalizeNodePath, resolveRunsDir } from '../../src/extension/settings';
 
 test('the backend choices match the protocol', () => {

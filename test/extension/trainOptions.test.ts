@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OPTIMIZERS } from '../../src/protocol/engine';
+import { OPTIMIZERS } from '../../src/protocol/engineTypes';
 import {
   describeOptions,
   OPTIMIZER_CHOICES,

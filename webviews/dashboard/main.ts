@@ -25,7 +25,7 @@ import {
   type PointStyle,
   type TooltipItem,
 } from 'chart.js';
-import type { TrainEventKind } from '../../src/protocol/engine';
+import type { TrainEventKind } from '../../src/protocol/engineTypes';
 import {
   parseDashboardState,
   parseDashboardUpdate,

@@ -5,7 +5,7 @@
  * text (class names are folder names), images as data: URLs of base64 PNGs.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { DataPreviewResult, PreviewImage } from '../../src/protocol/engine';
+import type { DataPreviewResult, PreviewImage } from '../../src/protocol/engineTypes';
 import { parseDatasetPreviewUpdate, type DatasetPreviewAction, type DatasetPreviewUpdate } from '../../src/protocol/webview';
 import './style.css';
 

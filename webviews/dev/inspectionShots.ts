@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { equivariance, featureMaps, filters } from '../../src/engine/inspect';
 import { summarizeModelFile } from '../../src/engine/model/summary';
-import type { CheckpointChoice, ModelSource } from '../../src/protocol/engine';
+import type { CheckpointChoice, ModelSource } from '../../src/protocol/engineTypes';
 import type { InspectContext } from '../../src/protocol/webview';
 import { readRunRecord } from '../../src/runs/runFolder';
 import { launchChromium, newPageWithProblems, startPageServer, themeCss, THEMES } from './pageServer';

@@ -6,7 +6,7 @@
  * subsampling (BlurPool) reduces the damage.
  */
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
-import type { EquivarianceResult } from '../../src/protocol/engine';
+import type { EquivarianceResult } from '../../src/protocol/engineTypes';
 import { MAX_PROBE_SHIFT, parseEquivarianceUpdate, type EquivarianceAction, type EquivarianceUpdate, type InspectContext } from '../../src/protocol/webview';
 import { button, el, lineLink, numberField, select, showBusy, showDone, showError, themeColour } from './dom';
 import { percent, valueText } from './format';

@@ -5,7 +5,7 @@
  * channel quantised to its own [min, max]; they are decoded here and drawn on canvases with ImageData
  * (one canvas per layer, no element per pixel).
  */
-import type { FeatureMapsResult, LayerFeatureMap, Prediction } from '../../src/protocol/engine';
+import type { FeatureMapsResult, LayerFeatureMap, Prediction } from '../../src/protocol/engineTypes';
 import { parseFeatureMapsUpdate, type FeatureMapsAction, type FeatureMapsUpdate, type InspectContext } from '../../src/protocol/webview';
 import { lutIndex, VIRIDIS } from './colormap';
 import { button, checkbox, el, lineLink, select, showBusy, showDone, showError, sizedCanvas } from './dom';

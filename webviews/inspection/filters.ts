@@ -5,7 +5,7 @@
  * colormap centred at 0 (blue negative, red positive). Each side has its layer's weight histogram.
  * Kernels arrive as base64 of float32 [kh, kw, in, out].
  */
-import type { CheckpointChoice, FiltersResult, LayerFilters } from '../../src/protocol/engine';
+import type { CheckpointChoice, FiltersResult, LayerFilters } from '../../src/protocol/engineTypes';
 import { parseFiltersUpdate, type FiltersAction, type FiltersUpdate, type InspectContext } from '../../src/protocol/webview';
 import { DIVERGING, divergingIndex } from './colormap';
 import { el, lineLink, select, showBusy, showDone, showError, sizedCanvas, themeColour } from './dom';

@@ -4,7 +4,7 @@
  * the course's LeNet vs AlexNet complexity table. A click on a row (or Enter on it) reveals the layer's
  * line in the model file.
  */
-import type { LayerSummary, ModelSummary } from '../../src/protocol/engine';
+import type { LayerSummary, ModelSummary } from '../../src/protocol/engineTypes';
 import { parseModelSummaryUpdate, type ModelSummaryAction, type ModelSummaryUpdate } from '../../src/protocol/webview';
 import { button, el } from './dom';
 import { grouped, humanCount, humanMacs, percent, shapeText } from './format';

@@ -3,7 +3,7 @@
  * first of a class, or a random one (a new seed each time), and the checkpoint (last, best, untrained;
  * only untrained without a run). Pure; the controls are in sampleControls.ts.
  */
-import type { CheckpointChoice } from '../../src/protocol/engine';
+import type { CheckpointChoice } from '../../src/protocol/engineTypes';
 import type { InspectContext, PageSampleChoice } from '../../src/protocol/webview';
 
 export interface SampleState {

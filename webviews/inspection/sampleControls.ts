@@ -1,5 +1,5 @@
 /** The sample and checkpoint controls shared by the feature maps and equivariance pages. */
-import type { CheckpointChoice } from '../../src/protocol/engine';
+import type { CheckpointChoice } from '../../src/protocol/engineTypes';
 import type { InspectContext } from '../../src/protocol/webview';
 import { numberField, select } from './dom';
 import { checkpointOptions, type SampleState } from './sample';

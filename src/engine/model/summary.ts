@@ -19,7 +19,7 @@
  *   spatial (Flatten, Dense on vectors, global pooling) and nested models get null.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
+import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
 import { datasetShape } from '../data/dataset';
 import { type LoadedModelFile, loadModelFile, ModelFileError } from './modelFile';
 

@@ -5,15 +5,7 @@
  * weights, changing the optimizer's rate) and reports them as `train/event`s. It does no I/O and holds no
  * tensors, so its decisions are plain data that a checkpoint can store and a resume can restore.
  */
-import type {
-  CallbacksConfig,
-  EarlyStoppingConfig,
-  EpochMetrics,
-  ModelCheckpointConfig,
-  MonitorMode,
-  ReduceLROnPlateauConfig,
-  TrainEventKind,
-} from '../../protocol/engine';
+import type { CallbacksConfig, EarlyStoppingConfig, EpochMetrics, ModelCheckpointConfig, MonitorMode, ReduceLROnPlateauConfig, TrainEventKind } from '../../protocol/engineTypes';
 
 /** Metrics a callback can monitor: what the trainer computes each epoch. */
 export const MONITORS = ['loss', 'acc', 'val_loss', 'val_acc'] as const;

@@ -2,7 +2,7 @@
  * The effective training configuration: defaults, then the model file's `training` export, then the
  * caller's overrides. Every value is checked, and a bad one is reported with where it came from.
  */
-import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engine';
+import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engineTypes';
 import { checkCallbacks, mergeCallbacks } from './callbacks';
 import { type Check, integer, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './configChecks';
 import { checkLossSpec } from './losses';

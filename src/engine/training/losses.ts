@@ -17,8 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type { LossReduction as Reduction, LossSpec } from '../../protocol/engine';
-import type { LossReduction as Reduction, LossSpec } from '../../protocol/engine';
+export type { LossReduction as Reduction, LossSpec } from '../../protocol/engineTypes';
+import type { LossReduction as Reduction, LossSpec } from '../../protocol/engineTypes';
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'batchmean'];
 
 export interface LossOptions {

@@ -3,7 +3,7 @@
  * what a real run does.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerName, TrainingConfig } from '../../protocol/engine';
+import type { OptimizerName, TrainingConfig } from '../../protocol/engineTypes';
 import { FusedAdamOptimizer } from '../backends/wasm/adam';
 import { withInputGradientSkipped } from '../backends/wasm/hints';
 import { embeddingCorrect, isEmbeddingLoss, LOSS_NAMES as LOSS_NAME_LIST, type LossSpec, resolveLoss } from './losses';

@@ -7,16 +7,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type {
-  BackendReport,
-  EpochMetrics,
-  TrainEventParams,
-  TrainFinishedParams,
-  TrainingConfig,
-  TrainProgressParams,
-  TrainStartedParams,
-  TrainStartParams,
-} from '../../protocol/engine';
+import type { BackendReport, EpochMetrics, TrainEventParams, TrainFinishedParams, TrainingConfig, TrainProgressParams, TrainStartedParams, TrainStartParams } from '../../protocol/engineTypes';
 import {
   CHECKPOINTS_DIR,
   METRICS_FILE,

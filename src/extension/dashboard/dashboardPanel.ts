@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nonce, webviewHtml } from '../webviewHtml';
-import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engine';
+import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engineTypes';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
 import { stepsPerEpoch } from '../../../webviews/dashboard/series';

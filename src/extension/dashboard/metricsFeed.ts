@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TrainEventKind } from '../../protocol/engine';
+import type { TrainEventKind } from '../../protocol/engineTypes';
 import type { DashboardMarker, DashboardPoint } from '../../protocol/webview';
 import { METRICS_FILE, readMetrics } from '../../runs/runFolder';
 

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
+import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
 import { defaultDataset, SECTION } from '../config';
 import type { EngineHost } from '../engineHost';
 import { isModelFile } from '../modelFiles';
@@ -94,7 +94,7 @@ export class EditorInsights implements vscode.Disposable {
     this.insights = new ModelInsights({
       summarize: async (params: ModelSummaryParams): Promise<ModelSummary> => {
         // The protocol's request objects load vscode-jsonrpc: only once a model file is shown.
-        const { ModelSummaryRequest } = await import('../../protocol/engine');
+        const { ModelSummaryRequest } = await import('../../protocol/engineRequests');
         return (await deps.engine.get()).request(ModelSummaryRequest, params);
       },
       mtime: (file) => {

@@ -3,7 +3,7 @@
  * from shifting along (the engine's inspect/equivariance), and how much the class probabilities change.
  */
 import * as vscode from 'vscode';
-import type { CheckpointChoice, EquivarianceParams } from '../../protocol/engine';
+import type { CheckpointChoice, EquivarianceParams } from '../../protocol/engineTypes';
 import { parseEquivarianceAction, type EquivarianceAction, type EquivarianceUpdate, type PageSampleChoice } from '../../protocol/webview';
 import { InspectionPanel, pageError, type InspectionDeps, type InspectionTarget } from './inspectionPanel';
 

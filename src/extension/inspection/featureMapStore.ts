@@ -3,7 +3,7 @@
  * line can show that layer's maps for the sample the user chose last. No `vscode`: a plain store with a
  * change event.
  */
-import type { FeatureMapsResult } from '../../protocol/engine';
+import type { FeatureMapsResult } from '../../protocol/engineTypes';
 
 type Listener = (modelFile: string) => void;
 

@@ -5,7 +5,7 @@
  * the first hover, not at activation.
  */
 import { PNG } from 'pngjs';
-import type { EncodedTensor, LayerFeatureMap } from '../../protocol/engine';
+import type { EncodedTensor, LayerFeatureMap } from '../../protocol/engineTypes';
 
 /** matplotlib's viridis at 0, 1/8, ..., 1 (perceptually uniform, readable in light and dark themes). */
 const VIRIDIS_ANCHORS: [number, number, number][] = [

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CheckpointChoice, SampleChoice, TrainProgressParams, TrainStartedParams } from '../../protocol/engine';
+import type { CheckpointChoice, SampleChoice, TrainProgressParams, TrainStartedParams } from '../../protocol/engineTypes';
 import { parseFeatureMapsAction, type FeatureMapsAction, type FeatureMapsUpdate } from '../../protocol/webview';
 import { InspectionPanel, pageError, runInfo, type InspectionDeps, type InspectionTarget } from './inspectionPanel';
 

@@ -3,7 +3,7 @@
  * side by side (untrained against last by default when the model has a run).
  */
 import * as vscode from 'vscode';
-import type { CheckpointChoice, FiltersResult } from '../../protocol/engine';
+import type { CheckpointChoice, FiltersResult } from '../../protocol/engineTypes';
 import { parseFiltersAction, type FiltersAction, type FiltersUpdate } from '../../protocol/webview';
 import { InspectionPanel, pageError, type InspectionDeps, type InspectionTarget } from './inspectionPanel';
 

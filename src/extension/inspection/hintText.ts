@@ -2,7 +2,7 @@
  * Texts of the layer-line insights: the inlay hint at the end of a layer line (`→ 14×14×6 · 156 params`),
  * its tooltip and the hover's numbers. Pure (no `vscode`), unit-tested in test/extension/inspectionHints.test.ts.
  */
-import type { LayerSummary, ModelSummary } from '../../protocol/engine';
+import type { LayerSummary, ModelSummary } from '../../protocol/engineTypes';
 
 /** 1234567 → "1,234,567" (fixed locale: the hints read the same on every machine). */
 export function formatCount(n: number): string {

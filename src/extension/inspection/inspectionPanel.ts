@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nonce, webviewHtml } from '../webviewHtml';
 import type { RequestType } from 'vscode-jsonrpc';
-import type { CheckpointChoice, ModelSource } from '../../protocol/engine';
+import type { CheckpointChoice, ModelSource } from '../../protocol/engineTypes';
 import type { InspectContext } from '../../protocol/webview';
 import { listRuns, readRunRecord, RUN_FILE, effectiveStatus, CHECKPOINTS_DIR } from '../../runs/runFolder';
 import { defaultDataset, trainingSettings } from '../config';
@@ -140,7 +140,7 @@ export async function pickDataset(modelFile: string, title: string): Promise<str
   return chosen?.[0]?.fsPath;
 }
 
-type Protocol = typeof import('../../protocol/engine');
+type Protocol = typeof import('../../protocol/engineRequests');
 
 /** The error a page shows: TensorFlow.js's message, and the model file's line when the engine names it. */
 export function pageError(err: unknown, modelFile: string): { message: string; line?: number } {
@@ -284,7 +284,7 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
 
   /** Sends a protocol request to the engine (starting it if needed). */
   protected async request<P, R>(pick: (protocol: Protocol) => RequestType<P, R, void>, params: P): Promise<R> {
-    const protocol = await import('../../protocol/engine');
+    const protocol = await import('../../protocol/engineRequests');
     const supervisor = await this.deps.engine.get();
     return supervisor.request(pick(protocol), params);
   }

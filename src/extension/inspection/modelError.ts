@@ -5,7 +5,7 @@
  * "Request model/summary failed with message: ...", so that is parsed as a fallback. Pure (no `vscode`).
  */
 import * as path from 'node:path';
-import type { ModelErrorData } from '../../protocol/engine';
+import type { ModelErrorData } from '../../protocol/engineTypes';
 
 const JSONRPC_PREFIX = /^Request \S+ failed with message: /;
 /** What the engine puts before TensorFlow.js's own words. */

@@ -6,7 +6,7 @@
  * are dropped. Free of `vscode` (tested in test/extension/inspection.test.ts against the real engine); the
  * editor side is editorInsights.ts.
  */
-import type { ModelErrorData, ModelSummary, ModelSummaryParams } from '../../protocol/engine';
+import type { ModelErrorData, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
 import type { ShapeSource } from './hintText';
 import { modelErrorOf } from './modelError';
 

@@ -2,7 +2,7 @@
  * What the Models view shows, free of `vscode` (tested in test/extension/modelsView.test.ts): a layer's
  * row ("Conv2D · 28×28×6 · 156 params"), its tooltip, the model's row, and a build error's text.
  */
-import type { LayerSummary, ModelErrorData, ModelSummary } from '../../protocol/engine';
+import type { LayerSummary, ModelErrorData, ModelSummary } from '../../protocol/engineTypes';
 import { formatParams } from '../../templates/catalogue';
 
 const fmt = (n: number) => n.toLocaleString('en-US');

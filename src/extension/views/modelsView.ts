@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelSummary } from '../../protocol/engine';
+import type { ModelSummary } from '../../protocol/engineTypes';
 import { defaultDataset, SECTION } from '../config';
 import { excludeGlob } from '../datasetsView';
 import type { EngineHost } from '../engineHost';
@@ -183,7 +183,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
       try {
         const supervisor = await this.engine.get();
         // Loaded here, not at activation: the protocol module brings the JSON-RPC library with it.
-        const { ModelSummaryRequest } = await import('../../protocol/engine');
+        const { ModelSummaryRequest } = await import('../../protocol/engineRequests');
         entry.summary = await supervisor.request(ModelSummaryRequest, { modelFile: key, data: defaultDataset(node.uri) });
       } catch (err) {
         entry.error = err;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice, OptimizerName } from '../../protocol/engine';
+import type { BackendChoice, OptimizerName } from '../../protocol/engineTypes';
 import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFolder';
 import { printable } from '../../util/text';
 import { SECTION } from '../config';

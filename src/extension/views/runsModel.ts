@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunStatus, TrainingConfig } from '../../protocol/engine';
+import type { RunStatus, TrainingConfig } from '../../protocol/engineTypes';
 import type { RunRecord, RunSummary } from '../../runs/runFolder';
 import { formatValue } from '../format';
 import { modelDisplayName } from '../modelFiles';

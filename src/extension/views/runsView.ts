@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunStatus } from '../../protocol/engine';
+import type { RunStatus } from '../../protocol/engineTypes';
 import { type RunSummary, scanRuns } from '../../runs/runFolder';
 import { printable } from '../../util/text';
 import { SECTION } from '../config';

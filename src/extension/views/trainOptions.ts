@@ -5,7 +5,7 @@
  *
  * An empty answer keeps the model file's own value: only what the user typed is overridden.
  */
-import type { BackendChoice, OptimizerName, TrainingConfig } from '../../protocol/engine';
+import type { BackendChoice, OptimizerName, TrainingConfig } from '../../protocol/engineTypes';
 import { BACKEND_CHOICES } from '../settings';
 
 /** A copy of the protocol's list, so that this module loads without the JSON-RPC library. */

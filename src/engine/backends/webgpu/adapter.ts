@@ -7,7 +7,7 @@
  * The first hardware adapter wins; a software one is kept for whoever accepts it (`--backend webgpu`).
  */
 import * as path from 'node:path';
-import type { GpuAdapterInfo } from '../../../protocol/engine';
+import type { GpuAdapterInfo } from '../../../protocol/engineTypes';
 import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from '../load';
 import { mesaMissing, vulkanMissing } from './libraries';
 

@@ -6,7 +6,7 @@
  * for by name, with a warning, which is how the tests run without a GPU.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendAvailability, GpuAdapterInfo } from '../../../protocol/engine';
+import type { BackendAvailability, GpuAdapterInfo } from '../../../protocol/engineTypes';
 import { firstLine, requireAtRuntime, resolvePackage, Unavailable } from '../load';
 import { adapterLabel, findAdapter, type Found, type Gpu, type GpuDevice, reacquire, releaseInstances } from './adapter';
 

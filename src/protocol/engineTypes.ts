@@ -1,19 +1,22 @@
 /**
- * The typed JSON-RPC protocol between a client (the extension host, or the `dl-lab` CLI) and the engine
- * child process. Both sides import their method names and payload types from here and nowhere else.
+ * The plain types and constants of the engine protocol: what a client (the extension host, or the `dl-lab`
+ * CLI) and the engine child process exchange. The requests and notifications that carry them are declared
+ * in ./engineRequests.ts.
  *
- * This module must stay free of runtime dependencies on TensorFlow.js and on `vscode`: it is bundled
- * into the extension, the CLI and the engine alike.
+ * This module imports nothing at all, so that light modules (settings, views, the dashboard's feed, the run
+ * folder format, the webview pages) can use its lists and types without loading the JSON-RPC library,
+ * TensorFlow.js or `vscode`.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 
 /** Backends in the order `auto` tries them. */
 export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = BackendName | 'auto';
+/** What a run or the `dlLab.backend` setting may ask for: `auto`, then every backend. */
+export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export function isBackendChoice(value: unknown): value is BackendChoice {
-  return value === 'auto' || (BACKENDS as readonly unknown[]).includes(value);
+  return (BACKEND_CHOICES as readonly unknown[]).includes(value);
 }
 
 export const RUN_STATUSES = ['running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
@@ -22,7 +25,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export type LossReduction = 'mean' | 'sum' | 'batchmean';
+export const LOSS_REDUCTIONS = ['mean', 'sum', 'batchmean'] as const;
+export type LossReduction = (typeof LOSS_REDUCTIONS)[number];
 
 /** `training.loss` as an object. Options a loss does not take are rejected. */
 export interface LossSpec {
@@ -114,7 +118,8 @@ export interface CallbacksConfig {
 }
 
 /** What a callback did; also written to metrics.jsonl as a record of kind 'event'. */
-export type TrainEventKind = 'bestCheckpoint' | 'lrReduced' | 'earlyStop' | 'restoredBest' | 'nonFinite';
+export const TRAIN_EVENT_KINDS = ['bestCheckpoint', 'lrReduced', 'earlyStop', 'restoredBest', 'nonFinite'] as const;
+export type TrainEventKind = (typeof TRAIN_EVENT_KINDS)[number];
 
 export interface TrainEventParams {
   runId: string;
@@ -204,7 +209,7 @@ export interface TrainStopResult {
   stopping: boolean;
 }
 
-/** Metrics of one epoch (training averages over the epoch, validation on the held-out split). */
+/** Metrics of one epoch (training averages over the epoch, validation on the held-out split), or of one batch (its loss). */
 export interface EpochMetrics {
   loss: number;
   acc?: number;
@@ -212,9 +217,30 @@ export interface EpochMetrics {
   val_acc?: number;
 }
 
+/** The metrics beside the loss that a point may have. */
+export const OPTIONAL_METRICS = ['acc', 'val_loss', 'val_acc'] as const satisfies readonly (keyof EpochMetrics)[];
+
+/** Progress is reported, and metrics.jsonl written, per batch and per epoch. */
+export const POINT_KINDS = ['batch', 'epoch'] as const;
+export type PointKind = (typeof POINT_KINDS)[number];
+
+/**
+ * One point of a run's metrics: a metrics.jsonl line of kind batch or epoch (src/runs/runFolder.ts's
+ * MetricRecord adds what the file holds besides) and a point of the dashboard's charts.
+ */
+export interface MetricPoint extends EpochMetrics {
+  kind: PointKind;
+  /** 1-based. */
+  epoch: number;
+  /** Global optimisation step. */
+  step: number;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+}
+
 export interface TrainProgressParams {
   runId: string;
-  kind: 'batch' | 'epoch';
+  kind: PointKind;
   /** 1-based epoch number. */
   epoch: number;
   epochs: number;
@@ -484,13 +510,13 @@ export interface ModelSummary {
   macsConvention: string;
 }
 
+/** The JSON-RPC error code of a request whose model file failed to build (its `data` is ModelErrorData). */
+export const MODEL_ERROR_CODE = -32050;
+
 /**
  * The `data` of the JSON-RPC error of a request that built a model file and failed (model/summary,
  * inspect/*): where the model file went wrong, for a diagnostic on that line.
  */
-/** The JSON-RPC error code of a request whose model file failed to build (its `data` is ModelErrorData). */
-export const MODEL_ERROR_CODE = -32050;
-
 export interface ModelErrorData {
   file: string;
   /** 1-based; absent when not known. */
@@ -511,7 +537,8 @@ export interface EncodedTensor {
   data: string;
 }
 
-export type CheckpointChoice = 'last' | 'best' | 'untrained';
+export const CHECKPOINT_CHOICES = ['last', 'best', 'untrained'] as const;
+export type CheckpointChoice = (typeof CHECKPOINT_CHOICES)[number];
 
 /**
  * Which model to inspect: a run (its model file, data, normalisation and a checkpoint), or a model file
@@ -610,14 +637,21 @@ export interface FiltersResult {
   layers: LayerFilters[];
 }
 
+/** Which way the equivariance probe moves the sample. */
+export const SHIFT_AXES = ['x', 'y', 'both'] as const;
+export type ShiftAxis = (typeof SHIFT_AXES)[number];
+/** 'cyclic': pixels wrap around; 'zero': pixels shifted out are lost, zeros come in. */
+export const SHIFT_MODES = ['cyclic', 'zero'] as const;
+export type ShiftMode = (typeof SHIFT_MODES)[number];
+
 export interface EquivarianceParams extends ModelSource {
   sample: SampleChoice;
   /** Shifts in input pixels to try, e.g. [0, 1, 2, 3, 4] (default 0..8). */
   shifts?: number[];
   /** Which way the sample moves (default 'x'). */
-  axis?: 'x' | 'y' | 'both';
+  axis?: ShiftAxis;
   /** 'cyclic': pixels wrap around (default); 'zero': pixels shifted out are lost, zeros come in. */
-  mode?: 'cyclic' | 'zero';
+  mode?: ShiftMode;
 }
 
 export interface LayerEquivariance {
@@ -641,40 +675,14 @@ export interface EquivarianceResult {
   checkpoint: CheckpointChoice;
   sample: InspectedSample;
   shifts: number[];
-  axis: 'x' | 'y' | 'both';
-  mode: 'cyclic' | 'zero';
+  axis: ShiftAxis;
+  mode: ShiftMode;
   layers: LayerEquivariance[];
   /** Per shift: the prediction of the shifted sample. */
   predictions: Prediction[];
   /** Per shift: half the L1 distance between the shifted and the unshifted class probabilities. */
   probabilityChange: number[];
 }
-
-export const EngineInfoRequest = new RequestType0<EngineInfo, void>('engine/info');
-export const TrainStartRequest = new RequestType<TrainStartParams, TrainStartResult, void>('train/start');
-export const TrainStopRequest = new RequestType<TrainStopParams, TrainStopResult, void>('train/stop');
-export const BenchRequest = new RequestType<BenchParams, BenchReport, void>('bench/run');
-/** Reads a dataset and reports what it holds (in the engine: decoding can take seconds). */
-export const DataDescribeRequest = new RequestType<DataDescribeParams, DatasetSummary, void>('data/describe');
-/** Sample images per class and augmented versions of one, for the dataset preview. */
-export const DataPreviewRequest = new RequestType<DataPreviewParams, DataPreviewResult, void>('data/preview');
-/** Builds a model file and reports its layers, parameters and MACs (the model is disposed). */
-export const ModelSummaryRequest = new RequestType<ModelSummaryParams, ModelSummary, void>('model/summary');
-/** Per-layer outputs of a model for one sample (errors: ResponseError with ModelErrorData). */
-export const FeatureMapsRequest = new RequestType<FeatureMapsParams, FeatureMapsResult, void>('inspect/featureMaps');
-/** The kernels of every convolution, with weight histograms. */
-export const FiltersRequest = new RequestType<FiltersParams, FiltersResult, void>('inspect/filters');
-/** How far each layer's output is from shifting with the input. */
-export const EquivarianceRequest = new RequestType<EquivarianceParams, EquivarianceResult, void>('inspect/equivariance');
-/** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
-export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
-
-export const TrainStartedNotification = new NotificationType<TrainStartedParams>('train/started');
-export const TrainProgressNotification = new NotificationType<TrainProgressParams>('train/progress');
-export const TrainFinishedNotification = new NotificationType<TrainFinishedParams>('train/finished');
-/** A callback acted (best checkpoint, learning rate reduced, early stop, ...). */
-export const TrainEventNotification = new NotificationType<TrainEventParams>('train/event');
-export const LogNotification = new NotificationType<LogParams>('log');
 
 /**
  * Sent by the engine just before it exits on purpose to be restarted: user code was cut off by the model
@@ -684,6 +692,5 @@ export const LogNotification = new NotificationType<LogParams>('log');
 export interface EngineRestartParams {
   reason: string;
 }
-export const EngineRestartNotification = new NotificationType<EngineRestartParams>('engine/restart');
 /** The engine's exit code after an EngineRestartNotification. */
 export const ENGINE_RESTART_EXIT_CODE = 75;
