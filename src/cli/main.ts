@@ -18,7 +18,7 @@ import { checkInput, findTemplate, formatCount, formatMacs, formatParams, render
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { checkResumedModelFile } from './resumeModel';
 import { formatNumber, table } from './format';
-import type { CheckpointChoice, FeatureMapsParams } from '../protocol/engineTypes';
+import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
 import { FeatureMapsRequest } from '../protocol/engineRequests';
 import { writeFeatureMapsPng } from './featureMapsPng';
 import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
@@ -616,7 +616,7 @@ async function featuremaps(args: string[], values: Values): Promise<number> {
   const index = values.index === undefined ? 0 : Number(values.index);
   if (!Number.isInteger(index) || index < 0 || values.index?.trim() === '') throw new UsageError(`--index must be a whole number >= 0, got "${values.index}"`);
   const checkpoint = values.checkpoint;
-  if (checkpoint !== undefined && !['last', 'best', 'untrained'].includes(checkpoint)) throw new UsageError(`--checkpoint must be last, best or untrained, got "${checkpoint}"`);
+  if (checkpoint !== undefined && !(CHECKPOINT_CHOICES as readonly string[]).includes(checkpoint)) throw new UsageError(`--checkpoint must be last, best or untrained, got "${checkpoint}"`);
   if (checkpoint !== undefined && checkpoint !== 'untrained' && !isRun) throw new UsageError(`--checkpoint ${checkpoint} needs a run folder; a model file alone has only untrained weights`);
   const params: FeatureMapsParams = {
     ...(isRun ? { runDir: target } : { modelFile: target }),

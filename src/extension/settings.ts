@@ -4,17 +4,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BackendChoice } from '../protocol/engineTypes';
-
-/**
- * The values `dlLab.backend` accepts. A copy of the protocol's list (test/extension/settings.test.ts checks
- * that they agree) so that activation does not load the JSON-RPC library the protocol module imports.
- */
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
-
-function isBackendChoice(value: unknown): value is BackendChoice {
-  return (BACKEND_CHOICES as readonly unknown[]).includes(value);
-}
+import { isBackendChoice, type BackendChoice } from '../protocol/engineTypes';
 
 export const DEFAULT_RUNS_DIR = 'runs';
 

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { printable } from '../util/text';
-import { RUN_STATUSES, type BackendReport, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engineTypes';
+import { RUN_STATUSES, type BackendReport, type MetricPoint, type PointKind, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engineTypes';
 
 export interface RunRecord {
   id: string;
@@ -37,25 +37,18 @@ export interface RunRecord {
   resumes?: number;
 }
 
-export interface MetricRecord {
-  epoch: number;
-  step: number;
-  /** Milliseconds since the Unix epoch. */
-  time: number;
-  /**
-   * 'batch': the batch's loss; 'epoch': the epoch's mean; 'event': the training loss when the callback
-   * acted (the epoch's mean; the batch's for 'nonFinite'). A loss that is not finite is written as null.
-   */
-  loss: number;
-  acc?: number;
-  val_loss?: number;
-  val_acc?: number;
+/**
+ * One line of metrics.jsonl: a MetricPoint (kind batch or epoch), or an event. `loss` is, for 'batch', the
+ * batch's loss; 'epoch': the epoch's mean; 'event': the training loss when the callback acted (the epoch's
+ * mean; the batch's for 'nonFinite'). A loss that is not finite is written as null.
+ */
+export interface MetricRecord extends Omit<MetricPoint, 'kind'> {
   /**
    * 'batch' lines carry batch loss; 'epoch' lines the epoch's means and validation metrics; 'event' lines
    * what a callback did (`event`, `message`, and `metric`/`value`/`learningRate` when they apply), so that a
    * chart can put a marker at (`step` or `epoch`, `value`).
    */
-  kind: 'batch' | 'epoch' | 'event';
+  kind: PointKind | 'event';
   samplesPerSec?: number;
   /** The optimizer's learning rate ('batch', 'epoch'; 'event' after an lrReduced). */
   learningRate?: number;

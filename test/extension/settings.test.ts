@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BACKENDS } from '../../src/protocol/engineTypes';
-import { BACKEND_CHOICES, normalizeBackend, normalizeNodePath, resolveRunsDir } from '../../src/extension/settings';
+import { BACKEND_CHOICES, BACKENDS } from '../../src/protocol/engineTypes';
+import { normalizeBackend, normalizeNodePath, resolveRunsDir } from '../../src/extension/settings';
 
 test('the backend choices match the protocol', () => {
   assert.deepEqual([...BACKEND_CHOICES].sort(), ['auto', ...BACKENDS].sort());

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckpointChoice, EncodedTensor, InspectedSample, ModelSource, SampleChoice } from '../../protocol/engineTypes';
+import { CHECKPOINT_CHOICES, type CheckpointChoice, type EncodedTensor, type InspectedSample, type ModelSource, type SampleChoice } from '../../protocol/engineTypes';
 import { CHECKPOINTS_DIR, readRunRecord } from '../../runs/runFolder';
 import { readCheckpointWeights } from '../training/checkpoint';
 import { type ImageDataset, loadDataset } from '../data/dataset';
@@ -138,7 +138,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
   }
   if (!modelFile) throw new InspectError('nothing to inspect: give a run folder (runDir) or a model file (modelFile)');
   const checkpoint: CheckpointChoice = source.checkpoint ?? (runDir ? 'last' : 'untrained');
-  if (!['last', 'best', 'untrained'].includes(checkpoint)) {
+  if (!CHECKPOINT_CHOICES.includes(checkpoint)) {
     throw new InspectError(`checkpoint must be last, best or untrained, got ${JSON.stringify(checkpoint)}`);
   }
   if (checkpoint !== 'untrained' && !runDir) {

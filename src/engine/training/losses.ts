@@ -18,8 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 export type { LossReduction as Reduction, LossSpec } from '../../protocol/engineTypes';
-import type { LossReduction as Reduction, LossSpec } from '../../protocol/engineTypes';
-export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'batchmean'];
+import { LOSS_REDUCTIONS as REDUCTIONS, type LossReduction as Reduction, type LossSpec } from '../../protocol/engineTypes';
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -438,7 +437,7 @@ export function checkLossSpec(value: unknown): string | undefined {
       return `an object with options that ${spec.name} takes (it ${takes} besides reduction, not ${key})`;
     }
   }
-  if (spec.reduction !== undefined && !REDUCTIONS.includes(spec.reduction as Reduction)) return `an object whose reduction is one of ${REDUCTIONS.join(', ')}`;
+  if (spec.reduction !== undefined && !(REDUCTIONS as readonly unknown[]).includes(spec.reduction)) return `an object whose reduction is one of ${REDUCTIONS.join(', ')}`;
   const w = spec.classWeights;
   if (w !== undefined && !(Array.isArray(w) && w.length > 0 && w.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) {
     return 'an object whose classWeights is an array of non-negative numbers, one per class';

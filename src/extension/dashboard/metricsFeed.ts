@@ -8,11 +8,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TrainEventKind } from '../../protocol/engineTypes';
+import { OPTIONAL_METRICS, TRAIN_EVENT_KINDS, type TrainEventKind } from '../../protocol/engineTypes';
 import type { DashboardMarker, DashboardPoint } from '../../protocol/webview';
 import { METRICS_FILE, readMetrics } from '../../runs/runFolder';
 
-const EVENT_KINDS: readonly string[] = ['bestCheckpoint', 'lrReduced', 'earlyStop', 'restoredBest', 'nonFinite'];
+const EVENT_KINDS: readonly string[] = TRAIN_EVENT_KINDS;
 /** Read at most this much per call, so one huge catch-up cannot stall the extension host. */
 const MAX_READ = 32 * 1024 * 1024;
 
@@ -30,7 +30,7 @@ export function toPoint(record: unknown): DashboardPoint | undefined {
   const loss = num(r.loss);
   if (epoch === undefined || step === undefined || time === undefined || loss === undefined) return undefined;
   const point: DashboardPoint = { kind: r.kind, epoch, step, time, loss };
-  for (const key of ['acc', 'val_loss', 'val_acc'] as const) {
+  for (const key of OPTIONAL_METRICS) {
     const v = num(r[key]);
     if (v !== undefined) point[key] = v;
   }

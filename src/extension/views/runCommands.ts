@@ -11,19 +11,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice, OptimizerName } from '../../protocol/engineTypes';
+import { BACKEND_CHOICES, OPTIMIZERS, type BackendChoice, type OptimizerName } from '../../protocol/engineTypes';
 import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFolder';
 import { printable } from '../../util/text';
 import { SECTION } from '../config';
 import { errorMessage } from '../log';
-import { BACKEND_CHOICES } from '../settings';
 import { stopRunAnywhere } from '../stopRun';
 import { revealRunFolder, trainModel, type TrainDeps } from '../trainCommand';
 import { ModelsProvider, MODELS_VIEW_ID, type ModelFileNode } from './modelsView';
 import { configJson, exportPlan, isResumable, runDescription, runDirOf, runDirsOf } from './runsModel';
 import { RunsProvider, RUNS_VIEW_ID, type RunNode } from './runsView';
 import {
-  OPTIMIZER_CHOICES,
   trainOptionsFrom,
   validateBatchSize,
   validateEpochs,
@@ -129,7 +127,7 @@ export async function askTrainOptions(modelFile: vscode.Uri): Promise<ReturnType
   if (answers.learningRate === undefined) return undefined;
 
   const optimizer = await vscode.window.showQuickPick(
-    [{ label: KEEP, description: 'keep the optimizer of the model file', value: '' as OptimizerName | '' }, ...OPTIMIZER_CHOICES.map((o) => ({ label: o, description: '', value: o }))],
+    [{ label: KEEP, description: 'keep the optimizer of the model file', value: '' as OptimizerName | '' }, ...OPTIMIZERS.map((o) => ({ label: o, description: '', value: o }))],
     { title: title(4), placeHolder: 'Optimizer', ignoreFocusOut: true },
   );
   if (!optimizer) return undefined;

@@ -5,11 +5,7 @@
  *
  * An empty answer keeps the model file's own value: only what the user typed is overridden.
  */
-import type { BackendChoice, OptimizerName, TrainingConfig } from '../../protocol/engineTypes';
-import { BACKEND_CHOICES } from '../settings';
-
-/** A copy of the protocol's list, so that this module loads without the JSON-RPC library. */
-export const OPTIMIZER_CHOICES = ['adam', 'sgd', 'rmsprop'] as const satisfies readonly OptimizerName[];
+import { BACKEND_CHOICES, OPTIMIZERS, type BackendChoice, type OptimizerName, type TrainingConfig } from '../../protocol/engineTypes';
 
 export const MAX_EPOCHS = 100_000;
 export const MAX_BATCH_SIZE = 65_536;
@@ -74,7 +70,7 @@ export function trainOptionsFrom(answers: TrainOptionAnswers): TrainOptions {
   if (answers.batchSize?.trim()) overrides.batchSize = Number(answers.batchSize.trim());
   if (answers.learningRate?.trim()) overrides.learningRate = Number(answers.learningRate.trim());
   if (answers.optimizer) {
-    if (!(OPTIMIZER_CHOICES as readonly string[]).includes(answers.optimizer)) throw new Error(`Optimizer must be one of ${OPTIMIZER_CHOICES.join(', ')}, got "${answers.optimizer}"`);
+    if (!(OPTIMIZERS as readonly string[]).includes(answers.optimizer)) throw new Error(`Optimizer must be one of ${OPTIMIZERS.join(', ')}, got "${answers.optimizer}"`);
     overrides.optimizer = answers.optimizer;
   }
   let backend: BackendChoice | undefined;
