@@ -11,8 +11,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   alloc,
   asWasm,
-  assertChannelsLast,
-  assertFloat32,
+  backpropConvInfo,
+  convGeometry,
   callWasm,
   explicitPad,
   free,
@@ -22,7 +22,6 @@ import {
 } from './util';
 import { isInputGradientSkipped } from './hints';
 
-type Shape4 = [number, number, number, number];
 
 /**
  * dW[kh,kw,ci,co] = sum over b,oh,ow of x[b, oh*sH+kh-pt, ow*sW+kw-pl, ci] * dy[b,oh,ow,co].
@@ -38,19 +37,7 @@ export function conv2DBackpropFilter(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
-  assertFloat32('Conv2DBackpropFilter', x, dy);
-  assertChannelsLast('Conv2DBackpropFilter', dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backpropConvInfo('Conv2DBackpropFilter', [x, dy], x.shape, args.attrs.filterShape, args.attrs);
   return filterGradByConv(backend, x, dy, info);
 }
 
@@ -60,10 +47,7 @@ export function filterGradByConv(
   dy: TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
-  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { B, H, W, CI, C: CO, OH, OW, KH, KW, sH, sW, pt, pl } = convGeometry(info);
   const dW = alloc(backend, [KH, KW, CI, CO]);
   if (OH === 0 || OW === 0 || B === 0) {
     heapF32(backend, dW).fill(0);
@@ -111,21 +95,9 @@ export function conv2DBackpropInput(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { dy, filter } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs;
-  assertFloat32('Conv2DBackpropInput', dy, filter);
-  assertChannelsLast('Conv2DBackpropInput', dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as Shape4,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backpropConvInfo('Conv2DBackpropInput', [dy, filter], args.attrs.inputShape, filter.shape, args.attrs);
   if (isInputGradientSkipped(filter.dataId)) {
-    const dx = alloc(backend, inputShape.slice());
+    const dx = alloc(backend, args.attrs.inputShape.slice());
     heapF32(backend, dx).fill(0);
     return dx;
   }
@@ -138,9 +110,7 @@ export function inputGrad(
   filter: TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
-  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { H, W, OH, OW, KH, KW, sH, sW, pt, pl } = convGeometry(info);
   const top = KH - 1 - pt;
   const left = KW - 1 - pl;
   const bottom = H - OH + pt;
@@ -148,8 +118,8 @@ export function inputGrad(
   // Even where this convolution wastes work (zero padding, fewer than 8 output channels for XNNPACK's
   // tiles), it beats the matmul + JS col2im route by 2-3x on every shape measured.
   if (
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
+    sH === 1 &&
+    sW === 1 &&
     top >= 0 &&
     left >= 0 &&
     bottom >= 0 &&
@@ -172,7 +142,7 @@ export function inputGrad(
 
 /** W[KH,KW,CI,CO] -> W'[kh,kw,co,ci] = W[KH-1-kh, KW-1-kw, ci, co]. */
 function rotateFilter(backend: BackendWasm, filter: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { filterHeight: KH, filterWidth: KW, inChannels: CI, outChannels: CO } = info;
+  const { KH, KW, CI, C: CO } = convGeometry(info);
   const out = alloc(backend, [KH, KW, CO, CI]);
   const src = heapF32(backend, filter);
   const dst = heapF32(backend, out);
@@ -197,10 +167,7 @@ export function inputGradByCol2Im(
   filter: TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: CO } = info;
-  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { B, H, W, CI, C: CO, OH, OW, KH, KW, sH, sW, pt, pl } = convGeometry(info);
   const K = KH * KW * CI;
   // W as [K, CO] -> W^T [CO, K], so that the matmul runs without a transpose flag (XNNPACK's fast path).
   const wT = callWasm(backend, 'Transpose', { x: view(filter, [K, CO]) }, { perm: [1, 0] });

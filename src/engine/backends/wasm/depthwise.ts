@@ -6,9 +6,8 @@
  * Layouts: x [B,H,W,CI], filter [KH,KW,CI,M], dy [B,OH,OW,CI*M] with output channel ci*M+m.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, asWasm, assertFloat32, heapF32, type TensorInfo } from './util';
+import { alloc, asWasm, backpropConvInfo, convGeometry, heapF32, type TensorInfo } from './util';
 
-type Shape4 = [number, number, number, number];
 
 export function depthwiseConv2dNativeBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -17,23 +16,9 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { x, dy } = args.inputs;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = args.attrs;
-  assertFloat32('DepthwiseConv2dNativeBackpropFilter', x, dy);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filterShape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    true,
+  const { B, H, W, CI, C, OH, OW, KH, KW, sH, sW, dH, dWd, M, pt, pl } = convGeometry(
+    backpropConvInfo('DepthwiseConv2dNativeBackpropFilter', [x, dy], x.shape, args.attrs.filterShape, args.attrs, true),
   );
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: C } = info;
-  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dWd } = info;
-  const M = C / CI;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
   const dWt = alloc(backend, [KH, KW, CI, M]);
   const xs = heapF32(backend, x);
   const dys = heapF32(backend, dy);
@@ -76,23 +61,9 @@ export function depthwiseConv2dNativeBackpropInput(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { dy, filter } = args.inputs;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = args.attrs;
-  assertFloat32('DepthwiseConv2dNativeBackpropInput', dy, filter);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as Shape4,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    true,
+  const { B, H, W, CI, C, OH, OW, KH, KW, sH, sW, dH, dWd, M, pt, pl } = convGeometry(
+    backpropConvInfo('DepthwiseConv2dNativeBackpropInput', [dy, filter], args.attrs.inputShape, filter.shape, args.attrs, true),
   );
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: C } = info;
-  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
-  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dWd } = info;
-  const M = C / CI;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
   const dx = alloc(backend, [B, H, W, CI]);
   const ws = heapF32(backend, filter);
   const dys = heapF32(backend, dy);

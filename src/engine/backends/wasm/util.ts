@@ -106,6 +106,41 @@ export function assertChannelsLast(kernel: string, dataFormat: string | undefine
   }
 }
 
+/**
+ * The geometry of a channels-last convolution whose gradient a kernel computes (tfjs' own computation,
+ * so that padding and output sizes agree with the forward pass), after checking dtype and layout.
+ */
+export function backpropConvInfo(
+  kernel: string,
+  tensors: TensorInfo[],
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: number | [number, number]; pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dilations?: number | [number, number]; dataFormat?: string },
+  depthwise = false,
+): tf.backend_util.Conv2DInfo {
+  assertFloat32(kernel, ...tensors);
+  assertChannelsLast(kernel, attrs.dataFormat);
+  type Shape4 = [number, number, number, number];
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
+}
+
+/** A convolution's sizes under the short names the kernels' loops use (M: the depthwise multiplier). */
+export function convGeometry(info: tf.backend_util.Conv2DInfo) {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outChannels: C } = info;
+  const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info;
+  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dWd } = info;
+  return { B, H, W, CI, C, OH, OW, KH, KW, sH, sW, dH, dWd, M: C / CI, pt: info.padInfo.top, pl: info.padInfo.left };
+}
+
 /** Explicit padding in the NHWC form the Conv2D kernel accepts. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
   return [
