@@ -1,0 +1,41 @@
+/**
+ * What a sweep's runs achieved, for the summary `dl-lab sweep` prints, `dl-lab runs --sweep` and the
+ * dashboard's comparison: each run's best validation accuracy and loss over its epochs. Pure.
+ */
+import type { MetricRecord, RunSummary } from '../runs/runFolder';
+import type { SweepParams } from './spec';
+
+export interface BestMetrics {
+  /** Highest val_acc of any epoch (null: no epoch had one). */
+  val_acc: number | null;
+  /** Lowest val_loss of any epoch. */
+  val_loss: number | null;
+}
+
+/** The best epoch values of metrics.jsonl's epoch lines; a NaN or infinite value is never best. */
+export function bestMetrics(records: readonly MetricRecord[]): BestMetrics {
+  const best: BestMetrics = { val_acc: null, val_loss: null };
+  for (const r of records) {
+    if (r.kind !== 'epoch') continue;
+    if (Number.isFinite(r.val_acc) && (best.val_acc === null || r.val_acc! > best.val_acc)) best.val_acc = r.val_acc!;
+    if (Number.isFinite(r.val_loss) && (best.val_loss === null || r.val_loss! < best.val_loss)) best.val_loss = r.val_loss!;
+  }
+  return best;
+}
+
+/** The runs of sweep `id`, in the order they started. */
+export function runsOfSweep(runs: readonly RunSummary[], id: string): RunSummary[] {
+  return runs.filter((r) => r.record.sweep?.id === id).sort((a, b) => a.record.startTime.localeCompare(b.record.startTime));
+}
+
+/** Every key the runs vary, in first-seen order (runs of one sweep share them; older ones may lack some). */
+export function paramKeys(params: readonly SweepParams[]): string[] {
+  const keys: string[] = [];
+  for (const p of params) for (const key of Object.keys(p)) if (!keys.includes(key)) keys.push(key);
+  return keys;
+}
+
+/** A metric for a table: 4 decimals, or '-' when the run has none. */
+export function formatMetric(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : value.toFixed(4);
+}
