@@ -17,6 +17,7 @@ import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { checkResumedModelFile } from './resumeModel';
+import { listSweepRuns } from './sweepRuns';
 import { formatNumber, table } from './format';
 import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
 import { FeatureMapsRequest } from '../protocol/engineRequests';
@@ -40,6 +41,14 @@ Commands:
       --model-timeout S    seconds the model file may take to load or build (default 120, or DL_LAB_MODEL_TIMEOUT)
       --threads N          CPU threads of the wasm backend (default: one per core, or DL_LAB_THREADS)
   runs                 List runs with status and final metrics  [--runs-dir DIR] [--json]
+      --sweep ID           only the runs of one sweep, with their settings and best val_acc / val_loss
+  sweep <model-file>   Train a model file once per combination of training settings, or per random draw
+      --grid KEY=V1,V2,...       values of a key of the model file's training (learningRate, batchSize,
+                                 optimizer, ...); repeat for more keys: the runs are every combination
+      --random N                 N runs instead, drawing each --grid key's value and each --range's
+      --range KEY=LOW..HIGH[:log]   an interval to draw from (whole numbers for integer keys)
+      --seed N             seeds the draws and every run's training   --parallel N   runs at a time (default 1)
+      --json, and train's options for every run (--data, --epochs, --lr, --backend, --threads, --runs-dir...)
   stop <run-dir|run-id>   Stop a training run after its current batch, from any terminal (checkpoints kept)
       --runs-dir DIR       where to find a run given by id (default ./runs)
   bench [model-file]   Training throughput per backend against PyTorch (same network, batch and threads),
@@ -94,6 +103,11 @@ const OPTIONS = {
   'model-timeout': { type: 'string' },
   threads: { type: 'string' },
   model: { type: 'string' },
+  grid: { type: 'string', multiple: true },
+  range: { type: 'string', multiple: true },
+  random: { type: 'string' },
+  parallel: { type: 'string' },
+  sweep: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -151,6 +165,9 @@ async function main(argv: string[]): Promise<number> {
       return featuremaps(rest, values);
     case 'new':
       return newModel(rest, values);
+    case 'sweep':
+      // Loaded on demand: it checks settings with the engine's own code, which loads TensorFlow.js.
+      return (await import('./sweep')).sweep(rest, values, { newClient: () => engineClient(values), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -396,6 +413,7 @@ async function stop(args: string[], values: Values): Promise<number> {
 
 async function runs(args: string[], values: Values): Promise<number> {
   if (args.length) throw new UsageError(`runs takes no arguments, got: ${args.join(' ')}`);
+  if (values.sweep !== undefined) return listSweepRuns(values.sweep, runsDir(values), !!values.json);
   const dir = runsDir(values);
   // Reads only: a run whose engine is gone is reported interrupted without rewriting its run.json (the
   // folder may be read-only, the disk full, or the run another user's).

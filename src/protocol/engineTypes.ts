@@ -193,6 +193,14 @@ export interface TrainStartParams {
   overrides: Partial<TrainingConfig>;
   /** Continue this run (its folder) from its last checkpoint instead of starting a new one. */
   resumeRunDir?: string;
+  /** The sweep this new run belongs to (`dl-lab sweep`); its run.json records it. */
+  sweep?: SweepTag;
+}
+
+/** A run's place in a sweep: the sweep's id and the `training` settings the sweep gave this run. */
+export interface SweepTag {
+  id: string;
+  params: Record<string, number | string | boolean>;
 }
 
 export interface TrainStartResult {

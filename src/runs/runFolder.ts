@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { printable } from '../util/text';
-import { RUN_STATUSES, type BackendReport, type MetricPoint, type PointKind, type RunStatus, type TrainEventKind, type TrainingConfig } from '../protocol/engineTypes';
+import { RUN_STATUSES, type BackendReport, type MetricPoint, type PointKind, type RunStatus, type SweepTag, type TrainEventKind, type TrainingConfig } from '../protocol/engineTypes';
 
 export interface RunRecord {
   id: string;
@@ -35,6 +35,8 @@ export interface RunRecord {
   lastMetrics?: Record<string, number>;
   /** How many times this run was resumed. */
   resumes?: number;
+  /** The sweep that started this run (`dl-lab sweep`), and the settings it gave the run. */
+  sweep?: SweepTag;
 }
 
 /**
