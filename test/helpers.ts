@@ -1,4 +1,5 @@
 /** Shared helpers for tests that drive the real CLI and engine (built into dist/ by `npm test`). */
+import assert from 'node:assert/strict';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { after } from 'node:test';
 import * as fs from 'node:fs';
@@ -12,6 +13,8 @@ export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
 export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const LENET = path.join(ROOT, 'examples', 'lenet.model.ts');
+/** A dense model that trains an epoch in about a second (for tests of runs rather than of learning). */
+export const TINY = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
 
 /** A fresh temporary folder, removed when the process exits. */
 export function tempDir(prefix = 'dl-lab-test-'): string {
@@ -46,6 +49,13 @@ export function jsonLines(stdout: string): Record<string, any>[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
+}
+
+/** `dl-lab train MODEL ARGS --runs-dir RUNS --json` to the end; fails the test unless the run completes. */
+export async function trainRun(modelFile: string, args: string[], runsDir = tempDir()): Promise<{ runDir: string; result: CliResult }> {
+  const result = await runCli(['train', modelFile, ...args, '--runs-dir', runsDir, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  return { runDir: jsonLines(result.stdout).find((e) => e.event === 'end')!.runDir as string, result };
 }
 
 export function readJsonl(file: string): Record<string, any>[] {

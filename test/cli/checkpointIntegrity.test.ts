@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { FIXTURES, jsonLines, runCli, tempDir } from '../helpers';
+import { runCli, tempDir, TINY, trainRun } from '../helpers';
 
-const TINY = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
 let pristine = '';
 
 /** A copy of the trained run with its checkpoints/last damaged by `damage`. */
@@ -33,9 +32,7 @@ async function refused(runDir: string, message: RegExp): Promise<void> {
 
 describe('damaged checkpoints', () => {
   before(async () => {
-    const result = await runCli(['train', TINY, '--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1', '--runs-dir', tempDir(), '--json']);
-    assert.equal(result.code, 0, result.stderr);
-    pristine = jsonLines(result.stdout).find((e) => e.event === 'end')!.runDir;
+    pristine = (await trainRun(TINY, ['--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1'])).runDir;
   });
 
   it('the undamaged copy resumes (the control)', async () => {

@@ -9,18 +9,15 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, FIXTURES, jsonLines, ROOT, runCli, tempDir, waitFor } from '../helpers';
+import { CLI, jsonLines, ROOT, runCli, tempDir, TINY, trainRun, waitFor } from '../helpers';
 
-const TINY = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
 const DATA = 'synthetic:shapes?count=600';
 
 describe('the run folder lock', () => {
   it('refuses a second resume of a run that is training, and is gone when the run ends', async () => {
     const runsDir = tempDir();
     // A first run, stopped, to resume twice at once.
-    const first = await runCli(['train', TINY, '--data', DATA, '--backend', 'cpu', '--epochs', '1', '--runs-dir', runsDir, '--json']);
-    assert.equal(first.code, 0, first.stderr);
-    const runDir = jsonLines(first.stdout).find((e) => e.event === 'end')!.runDir as string;
+    const { runDir } = await trainRun(TINY, ['--data', DATA, '--backend', 'cpu', '--epochs', '1'], runsDir);
     assert.ok(!fs.existsSync(path.join(runDir, 'lock')), 'a completed run holds no lock');
 
     const child = spawn(process.execPath, [CLI, 'train', '--resume', runDir, '--epochs', '500', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,8 +48,7 @@ describe('the run folder lock', () => {
 
   it('a lock whose process is gone does not block a resume; a live holder\'s does', async () => {
     const runsDir = tempDir();
-    const first = await runCli(['train', TINY, '--data', DATA, '--backend', 'cpu', '--epochs', '1', '--runs-dir', runsDir, '--json']);
-    const runDir = jsonLines(first.stdout).find((e) => e.event === 'end')!.runDir as string;
+    const { runDir } = await trainRun(TINY, ['--data', DATA, '--backend', 'cpu', '--epochs', '1'], runsDir);
 
     // A live process that is not the run's engine (so run.json says completed), holding the lock.
     fs.writeFileSync(path.join(runDir, 'lock'), JSON.stringify({ pid: process.pid, hostname: hostname() }));

@@ -8,27 +8,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { FIXTURES, jsonLines, LENET, runCli, tempDir } from '../helpers';
+import { jsonLines, LENET, runCli, tempDir, TINY, trainRun } from '../helpers';
 
 describe('dl-lab train --resume with a model file', () => {
   it('refuses a model file that is not the run\'s, naming both', async () => {
-    const tiny = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
-    const first = await runCli(['train', tiny, '--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1', '--runs-dir', tempDir(), '--json']);
-    assert.equal(first.code, 0, first.stderr);
-    const runDir = jsonLines(first.stdout).find((e) => e.event === 'end')!.runDir as string;
+    const { runDir } = await trainRun(TINY, ['--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1']);
 
     const other = await runCli(['train', LENET, '--resume', runDir, '--epochs', '2']);
     assert.equal(other.code, 2);
-    assert.match(other.stderr, new RegExp(`run\\.json names the model file ${tiny.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, not ${LENET.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(other.stderr, new RegExp(`run\\.json names the model file ${TINY.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, not ${LENET.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).epochsCompleted, 1, 'nothing was trained');
 
-    const same = await runCli(['train', tiny, '--resume', runDir, '--epochs', '2']);
+    const same = await runCli(['train', TINY, '--resume', runDir, '--epochs', '2']);
     assert.equal(same.code, 0, same.stderr);
   });
 
   it('without a model file: the header names run.json\'s file as named by it; a missing file or a pipe is one line, the run untouched', async () => {
     const dir = tempDir();
-    fs.copyFileSync(path.join(FIXTURES, 'models', 'tiny-dense.model.js'), path.join(dir, 'm.model.js'));
+    fs.copyFileSync(TINY, path.join(dir, 'm.model.js'));
     const cli = (args: string[]) => runCli(args, { cwd: dir });
     const first = await cli(['train', 'm.model.js', '--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1', '--runs-dir', 'runs', '--json']);
     assert.equal(first.code, 0, first.stderr);

@@ -6,14 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, jsonLines, runCli, tempDir } from '../helpers';
+import { runCli, TINY, trainRun } from '../helpers';
 
 describe('a torn last line of metrics.jsonl', () => {
   it('is cut back before a resume appends: every line parses, no epoch is lost', async () => {
-    const tiny = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
-    const first = await runCli(['train', tiny, '--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1', '--runs-dir', tempDir(), '--json']);
-    assert.equal(first.code, 0, first.stderr);
-    const runDir = jsonLines(first.stdout).find((e) => e.event === 'end')!.runDir as string;
+    const { runDir } = await trainRun(TINY, ['--data', 'synthetic:shapes?count=300', '--backend', 'cpu', '--epochs', '1']);
     const file = path.join(runDir, 'metrics.jsonl');
     fs.appendFileSync(file, '{"kind":"batch","epoch":2,"step":1');
 

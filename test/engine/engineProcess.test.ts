@@ -4,15 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { EngineClient, type EngineExit } from '../../src/client/engineClient';
 import type { TrainFinishedParams, TrainProgressParams } from '../../src/protocol/engineTypes';
 import { EngineInfoRequest, TrainFinishedNotification, TrainProgressNotification, TrainStartRequest, TrainStopRequest } from '../../src/protocol/engineRequests';
 import { readRunRecord } from '../../src/runs/runFolder';
-import { ENGINE, FIXTURES, tempDir, waitFor } from '../helpers';
+import { ENGINE, tempDir, TINY, waitFor } from '../helpers';
 
-const TINY = path.join(FIXTURES, 'models', 'tiny-dense.model.js');
 
 function client(options: Partial<ConstructorParameters<typeof EngineClient>[0]> = {}) {
   return new EngineClient({ enginePath: ENGINE, ...options });

@@ -13,7 +13,7 @@ import { loadDataset } from '../../src/engine/data/dataset';
 import { normalize, readNormalization } from '../../src/engine/data/normalization';
 import { decodeTensor, featureMaps, filters } from '../../src/engine/inspection';
 import { fileSystemHandler } from '../../src/engine/training/checkpoint';
-import { jsonLines, LENET, runCli, tempDir } from '../helpers';
+import { LENET, runCli, tempDir, trainRun } from '../helpers';
 
 const DATA = 'synthetic:shapes?count=400';
 
@@ -23,9 +23,7 @@ describe('inspecting a run', () => {
   let runDir = '';
 
   before(async () => {
-    const train = await runCli(['train', LENET, '--data', DATA, '--epochs', '1', '--runs-dir', runsDir, '--json']);
-    assert.equal(train.code, 0, train.stderr);
-    runDir = jsonLines(train.stdout).find((e) => e.event === 'end')!.runDir;
+    runDir = (await trainRun(LENET, ['--data', DATA, '--epochs', '1'], runsDir)).runDir;
   });
 
   it('dl-lab featuremaps <runDir> --index 3 writes a PNG of the input and every layer, and says where and what it predicts', async () => {
