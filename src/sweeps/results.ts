@@ -12,8 +12,11 @@ export interface BestMetrics {
   val_loss: number | null;
 }
 
-/** The best epoch values of metrics.jsonl's epoch lines; a NaN or infinite value is never best. */
-export function bestMetrics(records: readonly MetricRecord[]): BestMetrics {
+/**
+ * The best epoch values of metrics.jsonl's epoch lines (or the dashboard's points, which are those lines); a
+ * NaN or infinite value is never best.
+ */
+export function bestMetrics(records: readonly Pick<MetricRecord, 'kind' | 'val_acc' | 'val_loss'>[]): BestMetrics {
   const best: BestMetrics = { val_acc: null, val_loss: null };
   for (const r of records) {
     if (r.kind !== 'epoch') continue;
