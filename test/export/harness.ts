@@ -13,10 +13,15 @@ import { pythonWith } from '../python';
 export const ONNX_PYTHON_MODULES = ['onnx', 'onnxruntime', 'numpy'];
 export const onnxPython = () => pythonWith(ONNX_PYTHON_MODULES);
 
-/** Every weight drawn from U(-0.5, 0.5), variances and gammas from U(0.5, 1.5); returns the model. */
-export function randomizeWeights(model: tf.LayersModel, seed = 1): tf.LayersModel {
+/**
+ * Weights drawn from U(-0.5, 0.5), variances and gammas from U(0.5, 1.5); with `only`, just the weights
+ * whose name matches (the others keep their initialisation). Returns the model.
+ */
+export function randomizeWeights(model: tf.LayersModel, seed = 1, only?: RegExp): tf.LayersModel {
   const random = mulberry32(seed);
-  const weights = model.weights.map((w) => {
+  const current = model.getWeights();
+  const weights = model.weights.map((w, i) => {
+    if (only && !only.test(w.originalName)) return current[i].clone();
     const positive = /moving_variance|gamma/.test(w.originalName);
     const values = Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b ?? 1), 1) }, () => (positive ? 0.5 + random() : random() - 0.5));
     return tf.tensor(values, w.shape as number[]);
@@ -25,6 +30,9 @@ export function randomizeWeights(model: tf.LayersModel, seed = 1): tf.LayersMode
   tf.dispose(weights);
   return model;
 }
+
+/** BatchNorm's statistics, gamma and beta made non-trivial; the other weights keep the model's seeded initialisation. */
+export const BATCH_NORM_WEIGHTS = /gamma|beta|moving_mean|moving_variance/;
 
 /** A seeded input of `shape` (batch first) in [-1, 1]. */
 export function randomInput(shape: number[], seed = 2): tf.Tensor {

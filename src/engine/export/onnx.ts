@@ -41,6 +41,8 @@ export interface OnnxOptions {
   producerVersion?: string;
   /** Said in the model's doc_string (which checkpoint, which normalisation). */
   description?: string;
+  /** The model's metadata_props. */
+  metadata?: Record<string, string>;
 }
 
 export interface OnnxModel {
@@ -133,7 +135,7 @@ export async function toOnnx(model: tf.LayersModel, options: OnnxOptions = {}): 
     output: outputs.map((o) => valueInfo(o.name, o.shape)),
   };
   const doc = options.description ?? `${model.name}${options.modelFile ? ` from ${options.modelFile}` : ''}`;
-  return { bytes: encodeModel(graph, options.producerVersion ?? 'dev', doc), inputs, outputs, nodes: g.nodes.length };
+  return { bytes: encodeModel(graph, options.producerVersion ?? 'dev', doc, options.metadata), inputs, outputs, nodes: g.nodes.length };
 }
 
 /** Each layer's weights by short name (`conv2d_Conv2D1/kernel` -> `kernel`), read from the backend once. */

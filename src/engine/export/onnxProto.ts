@@ -157,8 +157,8 @@ export function valueInfo(name: string, dims: Dim[], docString?: string): ValueI
   };
 }
 
-/** The bytes of a .onnx file. */
-export function encodeModel(graph: GraphMessage, producerVersion: string, docString: string): Uint8Array {
+/** The bytes of a .onnx file; `metadata` becomes the model's metadata_props (what ONNX Runtime's modelmeta shows). */
+export function encodeModel(graph: GraphMessage, producerVersion: string, docString: string, metadata: Record<string, string> = {}): Uint8Array {
   const message = ModelProto.fromObject({
     irVersion: IR_VERSION,
     producerName: 'dl-lab',
@@ -166,6 +166,7 @@ export function encodeModel(graph: GraphMessage, producerVersion: string, docStr
     docString,
     graph,
     opsetImport: [{ domain: '', version: OPSET }],
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
   return ModelProto.encode(message).finish();
 }
