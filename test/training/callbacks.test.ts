@@ -18,7 +18,7 @@ import { CallbackRunner, improves, resolveCallbacks } from '../../src/engine/tra
 import { fileSystemHandler } from '../../src/engine/training/checkpoint';
 import { resolveTrainingConfig } from '../../src/engine/training/config';
 import { getLearningRate, lossFunction, makeOptimizer, setLearningRate, trainStep } from '../../src/engine/training/step';
-import { Batcher, evaluate } from '../../src/engine/training/trainer';
+import { Batcher, evaluate } from '../../src/engine/training/batcher';
 import { expandSnippet } from '../../src/templates/snippetSyntax';
 import { snippetByPrefix } from '../../src/templates/sources';
 import { jsonLines, readJsonl, runCli, tempDir } from '../helpers';

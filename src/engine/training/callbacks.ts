@@ -147,12 +147,15 @@ export function mergeCallbacks(base: CallbacksConfig | undefined, over: Callback
 /**
  * The callbacks a run uses, with every default filled in, once it is known whether the run has validation
  * data: the default monitor is val_loss, or loss without it, and a val_* monitor without validation data is
- * an error. `originOf(name)` says where a callback's settings came from, for that error.
+ * an error, as is an accuracy monitor in a run that does not compute accuracy. `originOf(name)` says where
+ * a callback's settings came from, for those errors.
  */
 export function resolveCallbacks(
   config: CallbacksConfig | undefined,
   hasValidation: boolean,
   originOf: (name: CallbackName) => string = () => 'training',
+  /** Whether the run computes accuracy (training.metrics): acc and val_acc monitors need it. */
+  hasAccuracy = true,
 ): ResolvedCallbacks {
   const c = config ?? {};
   const defaultMonitor: MonitorName = hasValidation ? 'val_loss' : 'loss';
@@ -165,6 +168,12 @@ export function resolveCallbacks(
       throw new Error(
         `${originOf(name)}.callbacks.${name}.monitor is "${m}", but this run has no validation data ` +
           `(validationSplit is 0 and the data defines no validation split); monitor ${m.slice(4)} or set a validationSplit`,
+      );
+    }
+    if (m.endsWith('acc') && !hasAccuracy) {
+      throw new Error(
+        `${originOf(name)}.callbacks.${name}.monitor is "${m}", but training.metrics does not ask for accuracy; ` +
+          `add 'accuracy' to training.metrics or monitor ${m.replace('acc', 'loss')}`,
       );
     }
     return { monitor: m, mode: resolveMode(m, option.mode ?? 'auto') };

@@ -6,6 +6,7 @@ import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engineTypes';
 import { checkCallbacks, mergeCallbacks } from './callbacks';
 import { type Check, integer, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './configChecks';
 import { checkLossSpec } from './losses';
+import { checkMetrics } from './metrics';
 
 export const DEFAULT_TRAINING: TrainingConfig = {
   epochs: 10,
@@ -28,7 +29,8 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   momentum: unitInterval,
   // A name, or { name, reduction, classWeights, delta, beta, labelSmoothing } (see ./losses).
   loss: checkLossSpec,
-  metrics: (v) => (Array.isArray(v) && v.every((m) => typeof m === 'string') ? undefined : 'an array of metric names'),
+  // What the run computes and logs besides the loss: 'accuracy', 'top5' (see ./metrics).
+  metrics: checkMetrics,
   validationSplit: unitInterval,
   seed: integer,
   weightDecay: nonNegativeNumber,

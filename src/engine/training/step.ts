@@ -64,9 +64,10 @@ export function lossFunction(spec: string | LossSpec): LossFn {
 }
 
 /**
- * Runs forward and backward passes on one batch and applies the optimizer. Returns the batch loss and the
- * number of correct predictions, both as tensors so the caller decides when to read them (a read forces a
- * sync, which costs time on accelerators).
+ * Runs forward and backward passes on one batch and applies the optimizer. Returns the batch loss and what
+ * `count` makes of the predictions (by default the number of correct ones; the trainer's counts per metric,
+ * see ./metrics; with `count` null, nothing), as tensors so the caller decides when to read them (a read
+ * forces a sync, which costs time on accelerators).
  */
 export function trainStep(
   model: tf.LayersModel,
@@ -78,14 +79,15 @@ export function trainStep(
   varList: tf.Variable[] = trainableVariables(model),
   /** L2 weight decay added to each gradient (PyTorch's `weight_decay`); 0: none. */
   weightDecay = 0,
-): { loss: tf.Scalar; correct: tf.Scalar } {
-  let correct: tf.Scalar | undefined;
+  count: ((labels: tf.Tensor, predictions: tf.Tensor) => tf.Tensor) | null = loss.correct ?? countCorrect,
+): { loss: tf.Scalar; correct: tf.Tensor | undefined } {
+  let correct: tf.Tensor | undefined;
   if (weightDecay > 0) {
     // Through the gradients rather than a penalty in the loss, so that the reported loss stays the data loss.
     const lossValue = withInputGradientSkipped(inputConvFilters(model), () => {
       const { value, grads } = optimizer.computeGradients(() => {
         const predictions = model.apply(x, { training: true }) as tf.Tensor;
-        correct = tf.keep((loss.correct ?? countCorrect)(y, predictions));
+        if (count) correct = tf.keep(count(y, predictions));
         return loss(y, predictions);
       }, varList);
       const decayed: tf.NamedTensorMap = {};
@@ -97,7 +99,7 @@ export function trainStep(
       tf.dispose([...Object.values(grads), ...Object.values(decayed)]);
       return value;
     });
-    return { loss: lossValue, correct: correct! };
+    return { loss: lossValue, correct };
   }
   const lossValue = withInputGradientSkipped(
     inputConvFilters(model),
@@ -105,14 +107,14 @@ export function trainStep(
       optimizer.minimize(
         () => {
           const predictions = model.apply(x, { training: true }) as tf.Tensor;
-          correct = tf.keep((loss.correct ?? countCorrect)(y, predictions));
+          if (count) correct = tf.keep(count(y, predictions));
           return loss(y, predictions);
         },
         true,
         varList,
       ) as tf.Scalar,
   );
-  return { loss: lossValue, correct: correct! };
+  return { loss: lossValue, correct };
 }
 
 interface LayerInternals {
