@@ -114,11 +114,11 @@ export function reapedAfterTests(): number[] {
 }
 
 /**
- * Starts `dl-lab train ARGS --json` in the background: its events so far, its stderr, and when it closes.
- * `detached`: the CLI leads its own process group, as a shell's foreground job does.
+ * Starts `dl-lab train ARGS --json` (or another `command`, e.g. sweep) in the background: its events so far,
+ * its stderr, and when it closes. `detached`: the CLI leads its own process group, as a shell's foreground job does.
  */
-export function startTraining(args: string[], options: { detached?: boolean } = {}) {
-  const child = spawn(process.execPath, [CLI, 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+export function startTraining(args: string[], options: { detached?: boolean; command?: string } = {}) {
+  const child = spawn(process.execPath, [CLI, options.command ?? 'train', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

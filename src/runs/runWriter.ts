@@ -38,7 +38,7 @@ export class RunWriter {
    * Creates the run folder (or, to resume, reopens it after checking that it may be: not training, not
    * completed unless more epochs are asked for), takes its lock and writes run.json as `running`.
    */
-  constructor(params: Pick<TrainStartParams, 'resumeRunDir' | 'modelFile' | 'runsDir' | 'data' | 'overrides'>) {
+  constructor(params: Pick<TrainStartParams, 'resumeRunDir' | 'modelFile' | 'runsDir' | 'data' | 'overrides' | 'sweep'>) {
     const now = new Date();
     if (params.resumeRunDir) {
       this.resuming = true;
@@ -80,6 +80,7 @@ export class RunWriter {
         pid: process.pid,
         hostname: hostname(),
         epochsCompleted: 0,
+        ...(params.sweep ? { sweep: params.sweep } : {}),
       };
     }
     try {
