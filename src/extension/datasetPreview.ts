@@ -48,11 +48,8 @@ class PreviewPanel {
       dataImages: true,
     });
     webview.onDidReceiveMessage((raw: unknown) => {
-      const message = parseDatasetPreviewAction(raw);
-      if (!message) {
-        deps.log.warn(`Dataset preview: ignored a message that is not one: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        return;
-      }
+      const message = parseDatasetPreviewAction(raw, (why) => deps.log.warn(`Dataset preview: ignored a message that is not one (${why}): ${JSON.stringify(raw)?.slice(0, 200)}`));
+      if (!message) return;
       switch (message.type) {
         case 'ready':
           void this.load();

@@ -652,6 +652,9 @@ export type ShiftAxis = (typeof SHIFT_AXES)[number];
 export const SHIFT_MODES = ['cyclic', 'zero'] as const;
 export type ShiftMode = (typeof SHIFT_MODES)[number];
 
+/** The largest shift a page's probe may ask for (the equivariance page offers shifts 0..maxShift). */
+export const MAX_PROBE_SHIFT = 32;
+
 export interface EquivarianceParams extends ModelSource {
   sample: SampleChoice;
   /** Shifts in input pixels to try, e.g. [0, 1, 2, 3, 4] (default 0..8). */

@@ -6,7 +6,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { DataPreviewResult, PreviewImage } from '../../src/protocol/engineTypes';
-import { parseDatasetPreviewUpdate, type DatasetPreviewAction, type DatasetPreviewUpdate } from '../../src/protocol/webview';
+import type { DatasetPreviewAction, DatasetPreviewUpdate } from '../../src/protocol/webview';
 import './style.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: DatasetPreviewAction): void };
@@ -163,7 +163,7 @@ function augmentSection(p: DataPreviewResult): HTMLElement[] {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const update = parseDatasetPreviewUpdate(event.data);
+  const update = event.data as DatasetPreviewUpdate;
   if (update) render(update);
 });
 vscode.postMessage({ type: 'ready' });

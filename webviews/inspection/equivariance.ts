@@ -7,7 +7,8 @@
  */
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { EquivarianceResult } from '../../src/protocol/engineTypes';
-import { MAX_PROBE_SHIFT, parseEquivarianceUpdate, type EquivarianceAction, type EquivarianceUpdate, type InspectContext } from '../../src/protocol/webview';
+import type { EquivarianceAction, EquivarianceUpdate, InspectContext } from '../../src/protocol/webview';
+import { MAX_PROBE_SHIFT } from '../../src/protocol/engineTypes';
 import { button, el, lineLink, numberField, select, showBusy, showDone, showError, themeColour } from './dom';
 import { percent, valueText } from './format';
 import { sampleChoice, validCheckpoint, type SampleState } from './sample';
@@ -235,7 +236,7 @@ function inputThumb(r: EquivarianceResult): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const update = parseEquivarianceUpdate(event.data);
+  const update = event.data as EquivarianceUpdate;
   if (update) render(update);
 });
 post({ type: 'ready' });

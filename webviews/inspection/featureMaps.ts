@@ -6,7 +6,7 @@
  * (one canvas per layer, no element per pixel).
  */
 import type { FeatureMapsResult, LayerFeatureMap, Prediction } from '../../src/protocol/engineTypes';
-import { parseFeatureMapsUpdate, type FeatureMapsAction, type FeatureMapsUpdate, type InspectContext } from '../../src/protocol/webview';
+import type { FeatureMapsAction, FeatureMapsUpdate, InspectContext } from '../../src/protocol/webview';
 import { lutIndex, VIRIDIS } from './colormap';
 import { button, checkbox, el, lineLink, select, showBusy, showDone, showError, sizedCanvas } from './dom';
 import { percent, shapeText, valueText } from './format';
@@ -361,7 +361,7 @@ new ResizeObserver(() => {
 }).observe(document.body);
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const update = parseFeatureMapsUpdate(event.data);
+  const update = event.data as FeatureMapsUpdate;
   if (update) render(update);
 });
 post({ type: 'ready' });

@@ -6,7 +6,7 @@
  * Kernels arrive as base64 of float32 [kh, kw, in, out].
  */
 import type { CheckpointChoice, FiltersResult, LayerFilters } from '../../src/protocol/engineTypes';
-import { parseFiltersUpdate, type FiltersAction, type FiltersUpdate, type InspectContext } from '../../src/protocol/webview';
+import type { FiltersAction, FiltersUpdate, InspectContext } from '../../src/protocol/webview';
 import { DIVERGING, divergingIndex } from './colormap';
 import { el, lineLink, select, showBusy, showDone, showError, sizedCanvas, themeColour } from './dom';
 import { grouped, valueText } from './format';
@@ -274,7 +274,7 @@ function histogram(l: LayerFilters): HTMLCanvasElement {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const update = parseFiltersUpdate(event.data);
+  const update = event.data as FiltersUpdate;
   if (update) render(update);
 });
 post({ type: 'ready' });

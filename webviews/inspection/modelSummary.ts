@@ -5,7 +5,7 @@
  * line in the model file.
  */
 import type { LayerSummary, ModelSummary } from '../../src/protocol/engineTypes';
-import { parseModelSummaryUpdate, type ModelSummaryAction, type ModelSummaryUpdate } from '../../src/protocol/webview';
+import type { ModelSummaryAction, ModelSummaryUpdate } from '../../src/protocol/webview';
 import { button, el } from './dom';
 import { grouped, humanCount, humanMacs, percent, shapeText } from './format';
 import './style.css';
@@ -121,7 +121,7 @@ function row(l: LayerSummary, s: ModelSummary, anyNonTrainable: boolean, anyRf: 
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const update = parseModelSummaryUpdate(event.data);
+  const update = event.data as ModelSummaryUpdate;
   if (update) render(update);
 });
 vscode.postMessage({ type: 'ready' });

@@ -306,11 +306,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const message = parseDashboardAction(raw);
-    if (!message) {
-      this.deps.log.warn(`Dashboard: ignored a message that is not one: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
+    const message = parseDashboardAction(raw, (why) => this.deps.log.warn(`Dashboard: ignored a message that is not one (${why}): ${JSON.stringify(raw)?.slice(0, 200)}`));
+    if (!message) return;
     switch (message.type) {
       case 'ready':
         // A new page: it has nothing. Everything again, from the files.

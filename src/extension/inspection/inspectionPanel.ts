@@ -170,7 +170,7 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
     readonly panel: vscode.WebviewPanel,
     target: InspectionTarget,
     protected readonly deps: InspectionDeps,
-    parse: (message: unknown) => Action | undefined,
+    parse: (message: unknown, problem: (why: string) => void) => Action | undefined,
   ) {
     this.target = target;
     const webview = panel.webview;
@@ -186,11 +186,8 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parse(raw);
-        if (!message) {
-          deps.log.warn(`${COMMAND_TITLES[kind].tab} view: ignored a message that is not one: ${JSON.stringify(raw)?.slice(0, 200)}`);
-          return;
-        }
+        const message = parse(raw, (why) => deps.log.warn(`${COMMAND_TITLES[kind].tab} view: ignored a message that is not one (${why}): ${JSON.stringify(raw)?.slice(0, 200)}`));
+        if (!message) return;
         if (message.type === 'reveal') {
           void revealLine(this.target.modelFile, (message as unknown as { line: number }).line).catch((err) =>
             deps.log.warn(`Could not reveal line: ${errorMessage(err)}`),
