@@ -1,6 +1,6 @@
 /**
- * Export of a run's checkpoint (the engine's export request, in this process): LeNet-5 and ResNet-18 from
- * their templates, with BatchNorm statistics that are not the identity, saved as a checkpoint the way the
+ * Export of a run's checkpoint (the engine's export request, in this process): LeNet-5, ResNet-18,
+ * GoogLeNet and DenseNet-121 from their templates, with BatchNorm statistics that are not the identity, saved as a checkpoint the way the
  * trainer saves it. ONNX Runtime's output on the exported .onnx equals TensorFlow.js's on the exported
  * TensorFlow.js folder (the same checkpoint) to 1e-4; the ONNX file carries the run's normalisation and
  * classes. A layer without a conversion is named with its model-file line; bad requests get one line.
@@ -48,7 +48,8 @@ function templateFile(id: string, data: Data = SHAPES): string {
 describe('dl-lab export of a run (engine side)', () => {
   before(() => tf.setBackend('cpu'));
 
-  for (const [id, data] of [['lenet5', SHAPES], ['resnet18', CIFAR]] as const) {
+  // The two the issue names, and the templates with concatenating branches (Inception, dense blocks).
+  for (const [id, data] of [['lenet5', SHAPES], ['resnet18', CIFAR], ['googlenet', CIFAR], ['densenet121', CIFAR]] as const) {
     it(`${id}: ONNX Runtime on the .onnx equals TensorFlow.js on the exported folder to 1e-4`, { skip: skipUnlessPython(ONNX_PYTHON_MODULES) }, async (t) => {
       const runDir = await fakeRun(id, templateFile(id, data), data);
       const onnxFile = path.join(dir, 'out', `${id}.onnx`);

@@ -9,6 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { layers as dl } from '../../src/engine/layers';
 import { toOnnx } from '../../src/engine/export/onnx';
+import { loadModelFile } from '../../src/engine/model/modelFile';
+import { expandSnippet } from '../../src/templates/snippetSyntax';
+import { SNIPPETS } from '../../src/templates/sources';
+import { writeModelFile } from '../templates/util';
 import { skipUnlessPython } from '../python';
 import { tempDir } from '../helpers';
 import { maxAbsDiff, ONNX_PYTHON_MODULES, onnxPython, type OnnxResult, randomInput, randomizeWeights, runOnnx } from './harness';
@@ -115,6 +119,22 @@ const CASES: Record<string, Build> = {
   squeeze_excite_rank3: seq([7, 6], [dl.squeezeExcite({ ratio: 2 }), tf.layers.flatten()]),
 };
 
+/** Blocks from the snippets, in a model file of their own: `call` on the input, flattened. */
+const SNIPPET_CASES: Record<string, { prefix: string; call: string; inputShape: number[] }> = {
+  // Custom GroupedConv2D and ChannelShuffle layers, written in the model file; the stride-2 unit concatenates.
+  snippet_shufflenet_unit: { prefix: 'dl-shufflenet-unit', call: 'shuffleUnit(x, 24, 1, 3)', inputShape: [6, 6, 24] },
+  snippet_shufflenet_unit_stride2: { prefix: 'dl-shufflenet-unit', call: 'shuffleUnit(x, 48, 2, 3)', inputShape: [6, 7, 24] },
+  snippet_se_block: { prefix: 'dl-se-block', call: 'squeezeExcite(x, 4)', inputShape: [5, 5, 16] },
+  snippet_blur_pool: { prefix: 'dl-blur-pool', call: 'blurPool(x)', inputShape: [9, 8, 4] },
+  snippet_separable_conv: { prefix: 'dl-separable-conv', call: 'separableConv(x, 8, 2)', inputShape: [7, 7, 4] },
+};
+
+async function snippetModel({ prefix, call }: (typeof SNIPPET_CASES)[string], inputShape: number[]): Promise<tf.LayersModel> {
+  const code = expandSnippet(SNIPPETS.find((s) => s.prefix === prefix)!.body);
+  const file = writeModelFile(prefix, `import * as tf from '@tensorflow/tfjs';\n${code}\nexport default function model({ inputShape }: { inputShape: number[] }) {\n  const x = tf.input({ shape: inputShape });\n  return tf.model({ inputs: x, outputs: tf.layers.flatten().apply(${call}) as tf.SymbolicTensor });\n}\n`);
+  return (await loadModelFile(file)).build({ inputShape, numClasses: 1 });
+}
+
 describe('ONNX export per layer family', { skip: skipUnlessPython(ONNX_PYTHON_MODULES) }, () => {
   const expected = new Map<string, Float32Array>();
   let results: Map<string, OnnxResult>;
@@ -122,8 +142,12 @@ describe('ONNX export per layer family', { skip: skipUnlessPython(ONNX_PYTHON_MO
   before(async () => {
     await tf.setBackend('cpu');
     const cases = [];
-    for (const [name, build] of Object.entries(CASES)) {
-      const model = randomizeWeights(build(), name.length);
+    const builds: [string, () => tf.LayersModel | Promise<tf.LayersModel>][] = [
+      ...Object.entries(CASES),
+      ...Object.entries(SNIPPET_CASES).map(([name, c]) => [name, () => snippetModel(c, c.inputShape)] as [string, () => Promise<tf.LayersModel>]),
+    ];
+    for (const [name, build] of builds) {
+      const model = randomizeWeights(await build(), name.length);
       const input = randomInput([2, ...(model.inputs[0].shape.slice(1) as number[])]);
       expected.set(name, (model.predict(input) as tf.Tensor).dataSync() as Float32Array);
       cases.push({ name, onnx: (await toOnnx(model)).bytes, input });
@@ -133,7 +157,7 @@ describe('ONNX export per layer family', { skip: skipUnlessPython(ONNX_PYTHON_MO
   });
   after(() => tf.disposeVariables());
 
-  for (const name of Object.keys(CASES)) {
+  for (const name of [...Object.keys(CASES), ...Object.keys(SNIPPET_CASES)]) {
     it(`${name}: ONNX Runtime equals TensorFlow.js to 1e-4 (opset 17, onnx.checker passes)`, (t) => {
       const r = results.get(name);
       assert.ok(r, `no result for ${name}`);

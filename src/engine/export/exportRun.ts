@@ -15,28 +15,8 @@ import { readCheckpointState, readCheckpointWeights, resolveCheckpointDir } from
 import { displayPath } from '../model/modelFile';
 import { toOnnx } from './onnx';
 import { OPSET } from './onnxProto';
+import { checkExportParams, kerasAdvice } from './formats';
 import type { ExportParams, ExportResult } from './types';
-
-export const EXPORT_FORMATS = ['onnx', 'tfjs', 'keras'] as const;
-export const EXPORT_CHECKPOINTS = ['last', 'best'] as const;
-
-/** One line: how to get a Keras file from the TensorFlow.js folder. */
-export function kerasAdvice(run = 'RUN'): string {
-  return (
-    'no maintained writer of Keras files (.keras, H5) exists for Node.js: export the TensorFlow.js folder and convert it with Python, ' +
-    `dl-lab export ${run} --format tfjs --out model-tfjs && tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs/model.json model.h5 ` +
-    '(pip install tensorflowjs; layers of the dl-lab library have no Keras class)'
-  );
-}
-
-/** What is wrong with the parameters, in one line, or undefined. */
-export function checkExportParams(params: { format?: unknown; checkpoint?: unknown }): string | undefined {
-  if (!(EXPORT_FORMATS as readonly unknown[]).includes(params.format)) return `format must be ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(params.format)}`;
-  if (params.checkpoint !== undefined && !(EXPORT_CHECKPOINTS as readonly unknown[]).includes(params.checkpoint)) {
-    return `checkpoint must be ${EXPORT_CHECKPOINTS.join(' or ')}, got ${JSON.stringify(params.checkpoint)}`;
-  }
-  return undefined;
-}
 
 export async function exportRun(params: ExportParams, engineVersion: string): Promise<ExportResult> {
   const problem = checkExportParams(params);

@@ -1,11 +1,14 @@
 /** The export request's parameters and answer (moved to the protocol once its split lands). */
-export type ExportFormat = 'onnx' | 'tfjs' | 'keras';
+export const EXPORT_FORMATS = ['onnx', 'tfjs', 'keras'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const EXPORT_CHECKPOINTS = ['last', 'best'] as const;
+export type ExportCheckpoint = (typeof EXPORT_CHECKPOINTS)[number];
 
 export interface ExportParams {
   runDir: string;
   format: ExportFormat;
   /** Default 'last'. */
-  checkpoint?: 'last' | 'best';
+  checkpoint?: ExportCheckpoint;
   /** The .onnx file, or the TensorFlow.js folder. */
   out: string;
 }
@@ -20,7 +23,7 @@ export interface ExportResult {
   format: ExportFormat;
   runDir: string;
   runId: string;
-  checkpoint: 'last' | 'best';
+  checkpoint: ExportCheckpoint;
   /** The checkpoint's epoch, when its state.json says. */
   epoch: number | null;
   modelFile: string;

@@ -1,0 +1,23 @@
+/**
+ * The export formats and checkpoints, the request's checks and the Keras advice: without TensorFlow.js, so
+ * that the CLI and the extension check a request before any engine starts.
+ */
+import { EXPORT_CHECKPOINTS, EXPORT_FORMATS } from './types';
+
+/** One line: how to get a Keras file from the TensorFlow.js folder (no maintained Keras writer exists for Node.js). */
+export function kerasAdvice(run = 'RUN'): string {
+  return (
+    'no maintained writer of Keras files (.keras, H5) exists for Node.js: export the TensorFlow.js folder and convert it with Python, ' +
+    `dl-lab export ${run} --format tfjs --out model-tfjs && tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs/model.json model.h5 ` +
+    '(pip install tensorflowjs; layers of the dl-lab library have no Keras class)'
+  );
+}
+
+/** What is wrong with a request's format and checkpoint, in one line, or undefined. */
+export function checkExportParams(params: { format?: unknown; checkpoint?: unknown }): string | undefined {
+  if (!(EXPORT_FORMATS as readonly unknown[]).includes(params.format)) return `format must be ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(params.format)}`;
+  if (params.checkpoint !== undefined && !(EXPORT_CHECKPOINTS as readonly unknown[]).includes(params.checkpoint)) {
+    return `checkpoint must be ${EXPORT_CHECKPOINTS.join(' or ')}, got ${JSON.stringify(params.checkpoint)}`;
+  }
+  return undefined;
+}
