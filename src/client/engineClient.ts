@@ -1,11 +1,15 @@
 /**
  * Starts the engine child process and supervises it the way VS Code's language client supervises a
  * language server: a typed JSON-RPC connection over IPC, restart on the next request after a crash (at most
- * `maxRestarts` in `restartWindowMs`), and runs that were training when the engine died marked `interrupted`.
+ * `maxRestarts` in `restartWindowMs`, counted here and nowhere else), the registry of the runs training in
+ * it (marked `interrupted` when the engine dies), a manual restart with a fresh budget, and a new engine
+ * when its launch settings (Node.js binary, environment) change while no run trains.
  *
- * Used by both the extension host and the `dl-lab` CLI; imports neither `vscode` nor TensorFlow.js.
+ * The one supervisor of the engine: the extension (engine/engineHost.ts only adapts its events to
+ * `vscode.Event`) and the `dl-lab` CLI both use it; imports neither `vscode` nor TensorFlow.js.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
 import {
   createMessageConnection,
   IPCMessageReader,
@@ -15,18 +19,41 @@ import {
   RequestType,
   RequestType0,
 } from 'vscode-jsonrpc/node';
-import type { LogParams, TrainStartResult } from '../protocol/engineTypes';
-import { EngineRestartNotification, LogNotification, TrainFinishedNotification, TrainStartedNotification, TrainStartRequest } from '../protocol/engineRequests';
+import type {
+  DataPreviewParams,
+  DataPreviewResult,
+  DatasetSummary,
+  EngineInfo,
+  LogParams,
+  TrainStartParams,
+  TrainStartResult,
+  TrainStopResult,
+} from '../protocol/engineTypes';
+import {
+  DataDescribeRequest,
+  DataPreviewRequest,
+  EngineInfoRequest,
+  EngineRestartNotification,
+  LogNotification,
+  TrainFinishedNotification,
+  TrainStartedNotification,
+  TrainStartRequest,
+  TrainStopRequest,
+} from '../protocol/engineRequests';
 import { markInterrupted } from '../runs/runFolder';
+import { budgetSpentMessage, MAX_RESTARTS, RESTART_WINDOW_MS, restartBudgetSpent } from './restartPolicy';
 
 export interface EngineClientOptions {
   /** The bundled engine entry point (dist/engine.js). */
   enginePath: string;
-  /** The Node.js binary to run the engine with; default: this process's (Electron as Node in VS Code). */
-  nodePath?: string;
-  /** Extra environment for the engine process; a function is asked at every (re)start (settings may change). */
+  /**
+   * The Node.js binary to run the engine with; default: this process's (Electron as Node in VS Code). A
+   * function is asked before every request (a setting may change it: the idle engine is then replaced).
+   */
+  nodePath?: string | (() => string | undefined);
+  /** Extra environment for the engine process; a function is asked before every request, as nodePath. */
   env?: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv);
-  cwd?: string;
+  cwd?: string | (() => string | undefined);
   maxRestarts?: number;
   restartWindowMs?: number;
   /** Receives the engine's log notifications and its stderr, line by line. */
@@ -40,20 +67,30 @@ export interface EngineExit {
   interruptedRuns: string[];
   /** True when the engine will be restarted on the next request. */
   willRestart: boolean;
-  /** True when the exit was asked for (dispose, shutdown). */
+  /** True when the exit was asked for (dispose, shutdown, restart, an engine restarting on purpose). */
   expected: boolean;
+  /** Unexpected exits in the restart window, this one included (0 for an expected exit). */
+  crashesInWindow: number;
 }
 
 type Listener<T> = (value: T) => void;
+
+export interface Disposable {
+  dispose(): void;
+}
 
 export class EngineClient {
   private child: ChildProcess | undefined;
   private connection: MessageConnection | undefined;
   private starting: Promise<MessageConnection> | undefined;
-  private readonly restarts: number[] = [];
+  /** Times of the unexpected exits in the restart window: the restart budget and the crash count. */
+  private readonly crashes: number[] = [];
   private readonly activeRuns = new Map<string, string>(); // runId -> runDir
-  private readonly notificationHandlers: { type: NotificationType<unknown>; handler: (p: unknown) => void }[] = [];
-  private readonly exitListeners: Listener<EngineExit>[] = [];
+  /** Listeners per notification method; one handler per method on the connection fans out to them. */
+  private readonly notificationHandlers = new Map<string, { type: NotificationType<unknown>; listeners: Set<(p: unknown) => void> }>();
+  private readonly exitListeners = new Set<Listener<EngineExit>>();
+  /** The launch settings (Node.js binary, environment) the running engine was started with. */
+  private launched = '';
   private disposed = false;
   private expectingExit = false;
   private everStarted = false;
@@ -65,6 +102,7 @@ export class EngineClient {
   private readonly restartedConnections = new WeakSet<MessageConnection>();
 
   constructor(private readonly options: EngineClientOptions) {
+    // Registered first: the registry is up to date when other listeners hear of a run.
     this.onNotification(TrainStartedNotification, (p) => this.activeRuns.set(p.runId, p.runDir));
     this.onNotification(TrainFinishedNotification, (p) => this.activeRuns.delete(p.runId));
     this.onNotification(LogNotification, (p) => this.options.onLog?.(p));
@@ -86,15 +124,61 @@ export class EngineClient {
     return this.connection !== undefined;
   }
 
-  /** Registers a handler that stays attached across engine restarts. */
-  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
-    const entry = { type: type as NotificationType<unknown>, handler: handler as (p: unknown) => void };
-    this.notificationHandlers.push(entry);
-    this.connection?.onNotification(entry.type, entry.handler);
+  /** The runs training in this engine (runId -> run folder), from train/start's answer to train/finished. */
+  get runs(): ReadonlyMap<string, string> {
+    return this.activeRuns;
   }
 
-  onExit(listener: Listener<EngineExit>): void {
-    this.exitListeners.push(listener);
+  /** Unexpected exits in the last restart window. */
+  get crashesInWindow(): number {
+    this.pruneCrashes(Date.now());
+    return this.crashes.length;
+  }
+
+  /** Registers a listener that stays attached across engine restarts; listeners hear in registration order. */
+  onNotification<P>(type: NotificationType<P>, listener: (params: P) => void): Disposable {
+    let entry = this.notificationHandlers.get(type.method);
+    if (!entry) {
+      const created = { type: type as NotificationType<unknown>, listeners: new Set<(p: unknown) => void>() };
+      this.notificationHandlers.set(type.method, created);
+      this.connection?.onNotification(created.type, (p: unknown) => fanOut(created.listeners, p));
+      entry = created;
+    }
+    const added = (p: unknown) => listener(p as P);
+    entry.listeners.add(added);
+    const listeners = entry.listeners;
+    return { dispose: () => listeners.delete(added) };
+  }
+
+  onExit(listener: Listener<EngineExit>): Disposable {
+    this.exitListeners.add(listener);
+    return { dispose: () => this.exitListeners.delete(listener) };
+  }
+
+  /** Starts a run (and the engine, if needed). Resolves once the run folder exists. */
+  startTraining(params: TrainStartParams): Promise<TrainStartResult> {
+    return this.sendRequest(TrainStartRequest, params);
+  }
+
+  /** Asks a run to stop between batches. Never starts an engine: without one, nothing is training. */
+  async stopTraining(runId: string): Promise<TrainStopResult> {
+    if (!this.running) return { stopping: false };
+    return this.sendRequest(TrainStopRequest, { runId });
+  }
+
+  /** What the engine says about itself (starts it if needed). */
+  info(): Promise<EngineInfo> {
+    return this.sendRequest(EngineInfoRequest);
+  }
+
+  /** What a dataset holds (the engine reads it, only inside `within` when given). */
+  describeData(data: string, within?: string[]): Promise<DatasetSummary> {
+    return this.sendRequest(DataDescribeRequest, within ? { data, within } : { data });
+  }
+
+  /** Sample images per class and augmented versions of one, for the dataset preview. */
+  previewData(params: DataPreviewParams): Promise<DataPreviewResult> {
+    return this.sendRequest(DataPreviewRequest, params);
   }
 
   sendRequest<R>(type: RequestType0<R, void>): Promise<R>;
@@ -120,40 +204,66 @@ export class EngineClient {
     return result;
   }
 
-  /** Starts the engine if it is not running. Refuses once the restart budget is spent. */
+  /**
+   * Starts the engine if it is not running. Refuses once the restart budget is spent. An idle engine whose
+   * launch settings changed is stopped first: the thread count, say, is fixed when it loads its backend.
+   */
   start(): Promise<MessageConnection> {
-    if (this.disposed) return Promise.reject(new Error('the engine client was disposed'));
+    if (this.disposed) return Promise.reject(new Error('the engine is shutting down'));
     if (this.retiring) return this.retiring.then(() => this.start());
+    const launch = this.launchSettings();
+    if (this.connection && launch.key !== this.launched && this.activeRuns.size === 0) {
+      this.log('info', `${launch.changed(this.launched)}: the engine restarts`);
+      this.retiring = this.stop().finally(() => (this.retiring = undefined));
+      return this.retiring.then(() => this.start());
+    }
     if (this.connection) return Promise.resolve(this.connection);
     if (this.starting) return this.starting;
+    if (!fs.existsSync(this.options.enginePath)) {
+      return Promise.reject(new Error(`the engine bundle ${this.options.enginePath} is missing: reinstall the extension (or run npm run build)`));
+    }
     if (this.everStarted && this.restartAsked) this.restartAsked = false;
     else if (this.everStarted) {
-      const now = Date.now();
-      const windowMs = this.options.restartWindowMs ?? 3 * 60_000;
-      while (this.restarts.length && now - this.restarts[0] > windowMs) this.restarts.shift();
-      const max = this.options.maxRestarts ?? 4;
-      if (this.restarts.length >= max) {
-        return Promise.reject(
-          new Error(
-            `the training engine crashed ${max + 1} times in ${Math.round(windowMs / 60_000)} minutes and will not be restarted automatically; see the engine log`,
-          ),
-        );
-      }
-      this.restarts.push(now);
+      const max = this.options.maxRestarts ?? MAX_RESTARTS;
+      if (restartBudgetSpent(this.crashesInWindow, max)) return Promise.reject(new Error(budgetSpentMessage(max, this.windowMs)));
     }
-    this.starting = this.spawn().finally(() => (this.starting = undefined));
+    this.starting = this.spawn(launch).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async spawn(): Promise<MessageConnection> {
+  /**
+   * Stops the engine (a training run is stopped, not interrupted) and starts a fresh one with a fresh
+   * restart budget, the way "Restart Language Server" does.
+   */
+  async restart(): Promise<EngineInfo> {
+    await this.retiring;
+    await this.stop();
+    this.crashes.length = 0;
+    this.restartAsked = false;
+    return this.info();
+  }
+
+  private launchSettings() {
+    const nodePath = typeof this.options.nodePath === 'function' ? this.options.nodePath() : this.options.nodePath;
+    const env = (typeof this.options.env === 'function' ? this.options.env() : this.options.env) ?? {};
+    const key = JSON.stringify({ nodePath, env });
+    const changed = (before: string) =>
+      JSON.parse(before || '{}').nodePath !== nodePath
+        ? `the engine's Node.js binary changed to ${nodePath ?? "this process's"}`
+        : `engine settings changed (${JSON.stringify(env)})`;
+    return { nodePath, env, key, changed };
+  }
+
+  private async spawn(launch: ReturnType<EngineClient['launchSettings']>): Promise<MessageConnection> {
     this.everStarted = true;
     this.expectingExit = false;
+    this.launched = launch.key;
     const child = fork(this.options.enginePath, [], {
-      execPath: this.options.nodePath,
+      execPath: launch.nodePath,
       execArgv: [],
-      cwd: this.options.cwd,
+      cwd: typeof this.options.cwd === 'function' ? this.options.cwd() : this.options.cwd,
       // Inside VS Code, process.execPath is Electron: this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...(typeof this.options.env === 'function' ? this.options.env() : this.options.env) },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...launch.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
@@ -164,11 +274,11 @@ export class EngineClient {
         pending += chunk;
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) this.options.onLog?.({ level: 'info', message: `[engine] ${line}` });
+        for (const line of lines) if (line.trim()) this.log('info', `[engine] ${line}`);
       });
     }
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-    for (const { type, handler } of this.notificationHandlers) connection.onNotification(type, handler);
+    for (const { type, listeners } of this.notificationHandlers.values()) connection.onNotification(type, (p: unknown) => fanOut(listeners, p));
     connection.listen();
     child.once('exit', (code, signal) => this.handleExit(child, connection, code, signal));
     await new Promise<void>((resolve, reject) => {
@@ -197,13 +307,29 @@ export class EngineClient {
       try {
         if (markInterrupted(runDir, cause)) interruptedRuns.push(runDir);
       } catch (err) {
-        this.options.onLog?.({ level: 'error', message: `could not mark ${runDir} interrupted: ${(err as Error).message}` });
+        this.log('error', `could not mark ${runDir} interrupted: ${(err as Error).message}`);
       }
     }
     this.activeRuns.clear();
-    if (!expected) this.options.onLog?.({ level: 'error', message: `${cause}` });
-    const exit: EngineExit = { code, signal, interruptedRuns, willRestart: !this.disposed, expected };
-    for (const listener of this.exitListeners) listener(exit);
+    if (!expected) {
+      this.log('error', cause);
+      this.crashes.push(Date.now());
+    }
+    const crashesInWindow = expected ? 0 : this.crashesInWindow;
+    const exit: EngineExit = { code, signal, interruptedRuns, willRestart: !this.disposed, expected, crashesInWindow };
+    for (const listener of [...this.exitListeners]) listener(exit);
+  }
+
+  private get windowMs(): number {
+    return this.options.restartWindowMs ?? RESTART_WINDOW_MS;
+  }
+
+  private pruneCrashes(now: number): void {
+    while (this.crashes.length && now - this.crashes[0] > this.windowMs) this.crashes.shift();
+  }
+
+  private log(level: LogParams['level'], message: string): void {
+    this.options.onLog?.({ level, message });
   }
 
   /** Asks the engine to exit, and kills it if it has not within `graceMs`. */
@@ -223,10 +349,15 @@ export class EngineClient {
     clearTimeout(timer);
   }
 
+  /** Stops the engine for good: later requests fail. */
   async dispose(): Promise<void> {
-    await this.stop();
     this.disposed = true;
+    await this.stop();
   }
+}
+
+function fanOut(listeners: Set<(p: unknown) => void>, params: unknown): void {
+  for (const listener of [...listeners]) listener(params);
 }
 
 /** vscode-jsonrpc's code for a request whose connection was disposed before the answer came. */

@@ -3,9 +3,10 @@
  * command palette use to show Stop Training instead of Train Model.
  */
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from './commands';
 import type { RunSession } from './runSession';
 
-export const TRAINING_CONTEXT_KEY = 'dlLab.training';
+export const TRAINING_CONTEXT_KEY = CONTEXT_KEYS.training;
 
 export class CurrentRun implements vscode.Disposable {
   private current: RunSession | undefined;

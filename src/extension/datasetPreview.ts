@@ -10,6 +10,7 @@
  * typed and validated in src/protocol/webview.ts.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from './commands';
 import { nonce, webviewHtml } from './webviewHtml';
 import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../protocol/webview';
 import type { EngineHost } from './engineHost';
@@ -59,10 +60,10 @@ class PreviewPanel {
           void this.load();
           break;
         case 'train':
-          void vscode.commands.executeCommand('dlLab.train', { data: this.spec });
+          void vscode.commands.executeCommand(COMMANDS.train.id, { data: this.spec });
           break;
         case 'copySpec':
-          void vscode.commands.executeCommand('dlLab.copyDatasetSpec', this.spec);
+          void vscode.commands.executeCommand(COMMANDS.copyDatasetSpec.id, this.spec);
           break;
       }
     });

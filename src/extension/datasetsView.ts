@@ -17,11 +17,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetSummary } from '../protocol/engineTypes';
+import { COMMANDS, paletteTitle, VIEW_ITEMS, VIEWS } from './commands';
 import { restrictedDataFolders, SECTION } from './config';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
 
-export const VIEW_ID = 'dlLab.datasets';
 export const BUILTIN_DATASETS = ['synthetic:shapes'];
 export const DEFAULT_DATASET_GLOBS = [
   '**/*-idx3-ubyte',
@@ -191,7 +191,7 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
     }
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `dataset:${node.spec}`;
-    item.contextValue = 'dlLab.dataset';
+    item.contextValue = VIEW_ITEMS.dataset;
     item.iconPath = new vscode.ThemeIcon(node.builtin ? 'beaker' : 'database');
     const d = this.descriptions.get(node.spec);
     if (d?.summary) {
@@ -447,21 +447,21 @@ export function registerDatasetsView(deps: DatasetsViewDeps): vscode.Disposable 
     );
     return picked && { spec: picked.spec, label: picked.label };
   };
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEWS.datasets, { treeDataProvider: provider, showCollapseAll: true });
   return vscode.Disposable.from(
     provider,
     view,
-    vscode.commands.registerCommand('dlLab.refreshDatasets', () => provider.refresh()),
-    vscode.commands.registerCommand('dlLab.previewDataset', async (arg?: unknown) => {
-      const dataset = await pick(arg, 'Deep Learning: Preview Dataset');
+    vscode.commands.registerCommand(COMMANDS.refreshDatasets.id, () => provider.refresh()),
+    vscode.commands.registerCommand(COMMANDS.previewDataset.id, async (arg?: unknown) => {
+      const dataset = await pick(arg, paletteTitle('previewDataset'));
       if (dataset) await deps.preview(dataset.spec, dataset.label);
     }),
-    vscode.commands.registerCommand('dlLab.trainOnDataset', async (arg?: unknown) => {
-      const dataset = await pick(arg, 'Deep Learning: Train a Model on This Dataset');
-      if (dataset) return vscode.commands.executeCommand('dlLab.train', { data: dataset.spec });
+    vscode.commands.registerCommand(COMMANDS.trainOnDataset.id, async (arg?: unknown) => {
+      const dataset = await pick(arg, paletteTitle('trainOnDataset'));
+      if (dataset) return vscode.commands.executeCommand(COMMANDS.train.id, { data: dataset.spec });
     }),
-    vscode.commands.registerCommand('dlLab.copyDatasetSpec', async (arg?: unknown) => {
-      const dataset = await pick(arg, 'Deep Learning: Copy Dataset Spec');
+    vscode.commands.registerCommand(COMMANDS.copyDatasetSpec.id, async (arg?: unknown) => {
+      const dataset = await pick(arg, paletteTitle('copyDatasetSpec'));
       if (!dataset) return;
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dataset.spec)) ?? vscode.workspace.workspaceFolders?.[0];
       const text = cliSpec(dataset.spec, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined);

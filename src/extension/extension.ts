@@ -25,6 +25,7 @@
  *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from './commands';
 import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
 import { registerDashboards } from './dashboard/dashboards';
 import { DatasetPreviews } from './datasetPreview';
@@ -58,11 +59,11 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     currentRun,
     statusBar,
-    vscode.commands.registerCommand('dlLab.train', (arg?: unknown) => trainModel(deps, arg)),
-    vscode.commands.registerCommand('dlLab.stopTraining', () => stopTraining(deps)),
-    vscode.commands.registerCommand('dlLab.showEngineLog', () => showEngineLog(log)),
-    vscode.commands.registerCommand('dlLab.restartEngine', () => restartEngine(deps)),
-    vscode.commands.registerCommand('dlLab.newModel', () => newModelFromTemplate(deps)),
+    vscode.commands.registerCommand(COMMANDS.train.id, (arg?: unknown) => trainModel(deps, arg)),
+    vscode.commands.registerCommand(COMMANDS.stopTraining.id, () => stopTraining(deps)),
+    vscode.commands.registerCommand(COMMANDS.showEngineLog.id, () => showEngineLog(log)),
+    vscode.commands.registerCommand(COMMANDS.restartEngine.id, () => restartEngine(deps)),
+    vscode.commands.registerCommand(COMMANDS.newModel.id, () => newModelFromTemplate(deps)),
     watchTrust(log),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dlLab.nodePath')) {

@@ -1,12 +1,11 @@
 /**
  * The engine's restart policy, as the user hears about it. EngineClient restarts a crashed engine on the
- * next request, at most MAX_RESTARTS times in RESTART_WINDOW_MS; past that, requests fail until the user
- * runs `Deep Learning: Restart Engine`. Pure (no `vscode`), tested in test/extension/restartPolicy.test.ts.
+ * next request, at most MAX_RESTARTS times in RESTART_WINDOW_MS (src/client/restartPolicy.ts); past that,
+ * requests fail until the user runs `Deep Learning: Restart Engine`. Pure (no `vscode`), tested in
+ * test/extension/restartPolicy.test.ts.
  */
+import { isRestartBudgetError, MAX_RESTARTS, RESTART_WINDOW_MS, restartBudgetSpent } from '../client/restartPolicy';
 import { exitCause, runIdOf, type ExitInfo } from './format';
-
-export const MAX_RESTARTS = 4;
-export const RESTART_WINDOW_MS = 3 * 60_000;
 
 export const RESTART_ENGINE_ACTION = 'Restart Engine';
 export const SHOW_LOG_ACTION = 'Show Log';
@@ -37,19 +36,9 @@ export function engineExitMessage(
   return `The training engine stopped unexpectedly (${exitCause(exit)}).${marked}${next}`;
 }
 
-/** The first start plus `maxRestarts` restarts have all crashed within the window. */
-export function restartBudgetSpent(crashesInWindow: number, maxRestarts = MAX_RESTARTS): boolean {
-  return crashesInWindow > maxRestarts;
-}
-
 /** Actions offered with an engine-exit warning. */
 export function engineExitActions(crashesInWindow: number, maxRestarts = MAX_RESTARTS): string[] {
   return restartBudgetSpent(crashesInWindow, maxRestarts) ? [RESTART_ENGINE_ACTION, SHOW_LOG_ACTION] : [SHOW_LOG_ACTION];
-}
-
-/** True for EngineClient's refusal once its automatic restart budget is spent. */
-export function isRestartBudgetError(message: string): boolean {
-  return /will not be restarted automatically/.test(message);
 }
 
 /** Actions offered when a request to the engine failed with `message`. */

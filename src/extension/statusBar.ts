@@ -3,6 +3,7 @@
  * run ended afterwards. Hidden until the first run. Clicking it opens that run's training dashboard.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from './commands';
 import { formatMetrics, outcomeMessage, statusBarText } from './format';
 import type { RunSession } from './runSession';
 
@@ -14,7 +15,7 @@ export class TrainingStatusBar implements vscode.Disposable {
   constructor() {
     this.item = vscode.window.createStatusBarItem('dlLab.training', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Deep Learning Training';
-    this.item.command = 'dlLab.openDashboard';
+    this.item.command = COMMANDS.openDashboard.id;
   }
 
   /** Follows `session` until the next one. */
@@ -40,8 +41,8 @@ export class TrainingStatusBar implements vscode.Disposable {
         : undefined;
     // The run's folder once the engine has created it; before that, the dashboard command finds the current run.
     this.item.command = session.runDir
-      ? { command: 'dlLab.openDashboard', title: 'Open Dashboard', arguments: [session.runDir] }
-      : 'dlLab.openDashboard';
+      ? { command: COMMANDS.openDashboard.id, title: COMMANDS.openDashboard.title, arguments: [session.runDir] }
+      : COMMANDS.openDashboard.id;
     const lines = [`Model: ${session.request.modelFile}`, `Data: ${session.request.data}`];
     if (session.runId) lines.unshift(`Run ${session.runId}`);
     if (session.backend) lines.push(`Backend: ${session.backend.name} (${session.backend.reason})`);

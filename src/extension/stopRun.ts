@@ -7,6 +7,7 @@
  */
 import { hostname } from 'node:os';
 import * as vscode from 'vscode';
+import { COMMANDS } from './commands';
 import { effectiveStatus, readRunRecord, requestStop } from '../runs/runFolder';
 import type { CurrentRun } from './currentRun';
 import type { EngineHost } from './engineHost';
@@ -22,7 +23,7 @@ export async function stopRunAnywhere(deps: StopDeps, run: { runId: string; runD
   const { log, currentRun, engine } = deps;
   if (currentRun.session?.runId === run.runId) {
     // Through Stop Training, so that its progress notification says "stopping".
-    await vscode.commands.executeCommand('dlLab.stopTraining');
+    await vscode.commands.executeCommand(COMMANDS.stopTraining.id);
     return;
   }
   try {

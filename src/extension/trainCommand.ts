@@ -12,6 +12,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from './commands';
 import type { BackendChoice, TrainingConfig, TrainStartParams } from '../protocol/engineTypes';
 import { trainingSettings } from './config';
 import type { CurrentRun } from './currentRun';
@@ -225,7 +226,7 @@ function report(deps: TrainDeps, outcome: RunOutcome): void {
   void shown.then((choice) => {
     if (choice === REVEAL_RUN_FOLDER && outcome.runDir) void revealRunFolder(outcome.runDir);
     else if (choice === SHOW_LOG_ACTION) deps.log.show(true);
-    else if (choice === RESTART_ENGINE_ACTION) void vscode.commands.executeCommand('dlLab.restartEngine');
+    else if (choice === RESTART_ENGINE_ACTION) void vscode.commands.executeCommand(COMMANDS.restartEngine.id);
   });
 }
 

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +16,8 @@ import { parseDashboardAction, parseDashboardState, parseDashboardUpdate, type D
 import type { RunRecord } from '../../src/runs/runFolder';
 import { Ema, formatDuration, smooth, stepsPerEpoch, xOf } from '../../webviews/dashboard/series';
 import * as stub from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 type Dashboards = typeof import('../../src/extension/dashboard/dashboards');
 type Feed = typeof import('../../src/extension/dashboard/metricsFeed');
@@ -26,12 +27,7 @@ let feed: Feed;
 let panelModule: Panel;
 
 before(() => {
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub } as unknown as NodeJS.Module;
+  useVscodeStub();
   dashboards = require('../../src/extension/dashboard/dashboards');
   feed = require('../../src/extension/dashboard/metricsFeed');
   panelModule = require('../../src/extension/dashboard/dashboardPanel');
@@ -55,23 +51,10 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
 }
 
 function fakeEngine() {
-  const emitters = {
-    started: new stub.EventEmitter<never>(),
-    progress: new stub.EventEmitter<TrainProgressParams>(),
-    finished: new stub.EventEmitter<never>(),
-    event: new stub.EventEmitter<never>(),
-    exit: new stub.EventEmitter<never>(),
-  };
   const stops: string[] = [];
-  const engine = {
-    loaded: { stopTraining: async (runId: string) => (stops.push(runId), { stopping: true }) },
-    onTrainStarted: emitters.started.event,
-    onTrainProgress: emitters.progress.event,
-    onTrainFinished: emitters.finished.event,
-    onTrainEvent: emitters.event.event,
-    onEngineExit: emitters.exit.event,
-  };
-  return { engine: engine as never, emitters, stops };
+  const { host, emitter } = fakeEngineHost(undefined, { stopTraining: async (runId: string) => (stops.push(runId), { stopping: true }) });
+  const emitters = { progress: emitter((p) => p.TrainProgressNotification) };
+  return { engine: host, emitters, stops };
 }
 
 /** A run folder whose run.json says it is running in this process. */

@@ -6,12 +6,12 @@
  * `{ data }` argument of dlLab.train.
  */
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engineTypes';
 import { parseDatasetPreviewAction, parseDatasetPreviewUpdate } from '../../src/protocol/webview';
 import * as stub from './vscodeStub';
+import { useVscodeStub } from './useVscodeStub';
 
 // --- The stub, with findFiles and the clipboard under this test's control.
 /** glob -> files findFiles returns for it. */
@@ -32,12 +32,7 @@ let pickers: typeof import('../../src/extension/pickers');
 let page: typeof import('../../src/extension/webviewHtml');
 
 before(() => {
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub(vscode);
   view = require('../../src/extension/datasetsView');
   pickers = require('../../src/extension/pickers');
   page = require('../../src/extension/webviewHtml');

@@ -2,13 +2,14 @@
 // fixtures/fakeEngine.js as its engine: activation cost, Restricted Mode, and the Train command's flows.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
+import { COMMANDS } from '../../src/extension/commands';
 import type { RunOutcome } from '../../src/extension/format';
 import * as vscode from './vscodeStub';
+import { useVscodeStub } from './useVscodeStub';
 
 const { ui } = vscode;
 const root = path.resolve(__dirname, '..', '..');
@@ -55,12 +56,7 @@ before(async () => {
     `require('fs').appendFileSync(${JSON.stringify(marker)}, process.pid + '\\n');\nrequire(${JSON.stringify(path.join(__dirname, 'fixtures', 'fakeEngine.js'))});\n`,
   );
   // `require('vscode')` in the bundle gets the stub.
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub();
   ui.folder = workspace;
   extension = require(path.join(extensionDir, 'dist', 'extension.js'));
 });
@@ -81,6 +77,8 @@ test('activation registers the commands and the Datasets view, starts no engine,
   assert.equal(engineStarts(), 0);
   assert.equal(ui.statusBar.visible, false);
   assert.deepEqual(ui.commandsRun.map((c) => c.command), ['setContext']);
+  // Every command of the table (checked against package.json by commands.test.ts) is registered, and no other.
+  assert.deepEqual(vscode.registeredCommands().sort(), Object.values(COMMANDS).map((c) => c.id).sort());
   assert.deepEqual(ui.treeViews, ['dlLab.datasets', 'dlLab.runs', 'dlLab.models'], 'the Datasets, Runs and Models views are registered');
   assert.deepEqual(ui.log.filter((l) => l.startsWith('[error]')), []);
 });

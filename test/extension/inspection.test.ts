@@ -7,14 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { EngineSupervisor } from '../../src/extension/engineSupervisor';
-import type { FeatureMapsResult, TrainStartedParams } from '../../src/protocol/engineTypes';
+import { EngineClient } from '../../src/client/engineClient';
+import type { FeatureMapsResult } from '../../src/protocol/engineTypes';
 import { ENGINE, LENET, tempDir } from '../helpers';
 import * as vscode from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 const { ui } = vscode;
 type EditorInsightsModule = typeof import('../../src/extension/inspection/editorInsights');
@@ -22,8 +23,7 @@ type FeatureMapStoreModule = typeof import('../../src/extension/inspection/featu
 let mod: EditorInsightsModule;
 let insights: InstanceType<EditorInsightsModule['EditorInsights']>;
 let featureMaps: InstanceType<FeatureMapStoreModule['FeatureMapStore']>;
-let supervisor: EngineSupervisor;
-const trainStarted = new vscode.EventEmitter<TrainStartedParams>();
+let client: EngineClient;
 const dir = tempDir('dl-lab-inspection-');
 const log: string[] = [];
 
@@ -61,19 +61,14 @@ async function hints(file: string): Promise<Record<number, string>> {
 
 before(() => {
   assert.ok(fs.existsSync(ENGINE), 'dist/engine.js: run npm run build');
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub();
   mod = require('../../src/extension/inspection/editorInsights');
   featureMaps = new (require('../../src/extension/inspection/featureMapStore') as FeatureMapStoreModule).FeatureMapStore();
-  supervisor = new EngineSupervisor({ enginePath: ENGINE, nodePath: () => undefined, onLog: () => undefined });
+  client = new EngineClient({ enginePath: ENGINE });
   const channel = { info: (m: string) => log.push(m), warn: (m: string) => log.push(m), error: (m: string) => log.push(m) };
   const start = performance.now();
   insights = mod.registerEditorInsights({
-    engine: { get: async () => supervisor, onTrainStarted: trainStarted.event } as never,
+    engine: fakeEngineHost(client).host,
     log: channel as never,
     featureMaps,
   });
@@ -84,7 +79,7 @@ before(() => {
 
 after(async () => {
   insights?.dispose();
-  await supervisor?.dispose();
+  await client?.dispose();
 });
 
 describe('model file insights with the real engine', () => {
@@ -93,7 +88,7 @@ describe('model file insights with the real engine', () => {
     try {
       assert.deepEqual(await hints(LENET), {});
       await new Promise((r) => setTimeout(r, 100));
-      assert.equal(supervisor.running, false);
+      assert.equal(client.running, false);
       assert.equal(insights.insights.get(LENET), undefined);
     } finally {
       ui.trusted = true;

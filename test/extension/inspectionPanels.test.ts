@@ -11,10 +11,9 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EngineSupervisor } from '../../src/extension/engineSupervisor';
+import { EngineClient } from '../../src/client/engineClient';
 import type { FeatureMapsResult } from '../../src/protocol/engineTypes';
 import {
   parseEquivarianceUpdate,
@@ -28,6 +27,8 @@ import {
 } from '../../src/protocol/webview';
 import { DATASETS, ENGINE, LENET, ROOT, tempDir } from '../helpers';
 import * as vscode from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 const { ui } = vscode;
 const MNIST = path.join(DATASETS, 'mnist');
@@ -35,11 +36,11 @@ type Panels = typeof import('../../src/extension/inspection/panels');
 type Store = typeof import('../../src/extension/inspection/featureMapStore');
 let registration: { dispose(): void };
 let store: InstanceType<Store['FeatureMapStore']>;
-let supervisor: EngineSupervisor;
+let client: EngineClient;
 const runsDir = tempDir('dl-lab-inspect-runs-');
 const log: string[] = [];
 /** Every request the panels sent to the engine. */
-const requests: { method: string; params: Record<string, unknown> }[] = [];
+let requests: { method: string; params: Record<string, unknown> }[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, probe: () => T | undefined | false, timeout = 60_000): Promise<T> {
@@ -76,35 +77,21 @@ async function open(command: string, arg: unknown = vscode.Uri.file(LENET)): Pro
 
 before(() => {
   assert.ok(fs.existsSync(ENGINE), 'dist/engine.js: run npm run build');
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub();
   const panels: Panels = require('../../src/extension/inspection/panels');
   store = new (require('../../src/extension/inspection/featureMapStore') as Store).FeatureMapStore();
-  supervisor = new EngineSupervisor({ enginePath: ENGINE, nodePath: () => undefined, onLog: () => undefined });
-  const engine = {
-    get: async () => ({
-      describeData: (data: string) => supervisor.describeData(data),
-      request: (type: { method: string }, params: Record<string, unknown>) => {
-        requests.push({ method: type.method, params });
-        return supervisor.request(type as never, params);
-      },
-    }),
-    onTrainStarted: supervisor.onTrainStarted,
-    onTrainProgress: supervisor.onTrainProgress,
-  };
+  client = new EngineClient({ enginePath: ENGINE });
+  const { host: engine, requests: sent } = fakeEngineHost(client);
+  requests = sent;
   const channel = { info: (m: string) => log.push(m), warn: (m: string) => log.push(m), error: (m: string) => log.push(m), debug() {}, trace() {} };
   ui.settings['dlLab.runsDir'] = runsDir;
   ui.settings['dlLab.defaultDataset'] = MNIST;
-  registration = panels.registerInspectionPanels({ extensionUri: vscode.Uri.file(ROOT) as never, engine: engine as never, log: channel as never, featureMaps: store });
+  registration = panels.registerInspectionPanels({ extensionUri: vscode.Uri.file(ROOT) as never, engine, log: channel as never, featureMaps: store });
 });
 
 after(async () => {
   registration?.dispose();
-  await supervisor?.dispose();
+  await client?.dispose();
   delete ui.settings['dlLab.runsDir'];
   delete ui.settings['dlLab.defaultDataset'];
 });
@@ -160,7 +147,7 @@ describe('inspection panels', () => {
       await vscode.commands.executeCommand('dlLab.showFeatureMaps', vscode.Uri.file(LENET));
       assert.equal(vscode.webviewPanels.length, count);
       assert.match(ui.shown[0]?.message ?? '', /Restricted Mode.*model files are code/);
-      assert.equal(supervisor.running, false);
+      assert.equal(client.running, false);
     } finally {
       ui.trusted = true;
     }
@@ -266,7 +253,7 @@ describe('inspection panels', () => {
     panel.receive({ type: 'ready' });
     await until('the untrained maps', () => results()[0], 120_000);
     panel.receive({ type: 'follow', on: true });
-    const run = await supervisor.startTraining({
+    const run = await client.startTraining({
       modelFile: LENET,
       data: 'synthetic:shapes',
       runsDir,

@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LayerNode } from '../../src/extension/views/modelsView';
 import type { LayerSummary } from '../../src/protocol/engineTypes';
 import * as stub from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-models-view-'));
@@ -21,7 +22,8 @@ const lenet = path.join(ws, 'examples', 'lenet.model.ts');
 const bad = path.join(ws, 'broken.model.ts');
 let models: typeof import('../../src/extension/views/modelsView');
 let texts: typeof import('../../src/extension/views/modelsModel');
-let supervisor: import('../../src/extension/engineSupervisor').EngineSupervisor;
+let client: import('../../src/client/engineClient').EngineClient;
+let engine: ReturnType<typeof fakeEngineHost>;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 const globs: string[] = [];
 
@@ -43,17 +45,13 @@ before(() => {
       findFiles: async (glob: string) => (globs.push(glob), [stub.Uri.file(lenet), stub.Uri.file(bad)]),
     }),
   };
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub(vscode);
   models = require('../../src/extension/views/modelsView');
   texts = require('../../src/extension/views/modelsModel');
-  const { EngineSupervisor } = require('../../src/extension/engineSupervisor');
   assert.ok(fs.existsSync(path.join(root, 'dist', 'engine.js')), 'dist/engine.js: run npm run build first');
-  supervisor = new EngineSupervisor({ enginePath: path.join(root, 'dist', 'engine.js'), nodePath: () => undefined, cwd: () => ws, onLog: () => undefined });
+  const { EngineClient } = require('../../src/client/engineClient');
+  client = new EngineClient({ enginePath: path.join(root, 'dist', 'engine.js'), cwd: ws });
+  engine = fakeEngineHost(client);
   fs.mkdirSync(path.dirname(lenet), { recursive: true });
   fs.copyFileSync(path.join(root, 'examples', 'lenet.model.ts'), lenet);
   fs.writeFileSync(bad, BROKEN);
@@ -65,7 +63,7 @@ before(() => {
 
 after(async () => {
   clearInterval(keepAlive);
-  await supervisor?.dispose();
+  await client?.dispose();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -74,7 +72,7 @@ const log = { warn() {}, debug() {} };
 describe('Models view, with the real engine', () => {
   it("lists the model files, and LeNet-5's layers with their lines; a click reveals the line", async () => {
     stub.ui.watchers.length = 0;
-    const provider = new models.ModelsProvider({ get: async () => supervisor }, log, 50);
+    const provider = new models.ModelsProvider(engine.host, log, 50);
     const files = await provider.getChildren();
     assert.deepEqual(files.map((f) => f.label), ['broken.model.ts', 'lenet.model.ts']);
     assert.deepEqual(globs, ['**/*.model.{ts,js}']);
@@ -107,7 +105,7 @@ describe('Models view, with the real engine', () => {
   });
 
   it('a model that does not build: its child is the engine message, and a click goes to the line', async () => {
-    const provider = new models.ModelsProvider({ get: async () => supervisor }, log, 50);
+    const provider = new models.ModelsProvider(engine.host, log, 50);
     const [broken] = await provider.getChildren();
     const [error] = (await provider.getChildren(broken)) as LayerNode[];
     assert.equal(error.type, 'error');
@@ -136,12 +134,12 @@ describe('Models view, with the real engine', () => {
 
   it('in Restricted Mode the files are listed, their layers are not built', async () => {
     stub.ui.trusted = false;
-    let asked = 0;
-    const provider = new models.ModelsProvider({ get: async () => (asked++, supervisor) }, log, 50);
+    const asked = engine.requests.length;
+    const provider = new models.ModelsProvider(engine.host, log, 50);
     const [file] = await provider.getChildren();
     const children = await provider.getChildren(file);
     assert.deepEqual(children.map((c) => c.label), ['Layers are listed in a trusted workspace']);
-    assert.equal(asked, 0);
+    assert.equal(engine.requests.length, asked, 'no model/summary request');
     stub.ui.trusted = true;
     provider.dispose();
   });

@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type * as vscodeTypes from 'vscode';
-import { EngineSupervisor } from '../../src/extension/engineSupervisor';
-import type { EngineHost } from '../../src/extension/engineHost';
+import { EngineClient } from '../../src/client/engineClient';
 import { cifarImage, scratch } from '../data/build';
 import { ENGINE } from '../helpers';
 import * as stub from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 const { ui } = stub;
 // The stub, with a workspace.fs that writes (the command saves the model file through it).
@@ -27,17 +27,12 @@ const vscode = {
 let command: typeof import('../../src/extension/newModelCommand');
 
 before(() => {
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+  useVscodeStub(vscode);
   command = require('../../src/extension/newModelCommand');
 });
 
-const supervisor = new EngineSupervisor({ enginePath: ENGINE, nodePath: () => undefined, env: () => ({}), onLog: () => undefined });
-after(() => supervisor.dispose());
+const client = new EngineClient({ enginePath: ENGINE });
+after(() => client.dispose());
 
 describe('New Model from Template, from a dataset', () => {
   it('in Restricted Mode a dataset outside the workspace is refused, nothing written; trusted, its shape is used', async () => {
@@ -51,7 +46,7 @@ describe('New Model from Template, from a dataset', () => {
       for (let i = 0; i < 2; i++) fs.copyFileSync(cifarImage(label, i).file, path.join(outside, label, `${i}.jpg`));
     }
     const target = path.join(ws, 'small.model.ts');
-    const deps = { engine: { get: async () => supervisor } as unknown as EngineHost, log: { info: () => undefined } as unknown as vscodeTypes.LogOutputChannel };
+    const deps = { engine: fakeEngineHost(client).host, log: { info: () => undefined } as unknown as vscodeTypes.LogOutputChannel };
     const answer = () => {
       ui.reset();
       ui.folder = ws;

@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunOutcome } from '../../src/extension/format';
 import type { RunRecord } from '../../src/runs/runFolder';
 import * as stub from './vscodeStub';
+import { useVscodeStub } from './useVscodeStub';
 import { writeRun } from './fixtures/runFolders';
 
 const { ui } = stub;
@@ -33,12 +33,7 @@ const run = <T = unknown>(command: string, ...args: unknown[]) => stub.commands.
 const record = (dir: string): RunRecord => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
 
 before(() => {
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub } as unknown as NodeJS.Module;
+  useVscodeStub();
   assert.ok(fs.existsSync(path.join(root, 'dist', 'engine.js')), 'dist/engine.js: run npm run build first');
   fs.mkdirSync(path.dirname(lenet), { recursive: true });
   fs.copyFileSync(path.join(root, 'examples', 'lenet.model.ts'), lenet);

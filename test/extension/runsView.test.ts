@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,17 +15,14 @@ import type { RunRecord } from '../../src/runs/runFolder';
 import { runLabel } from '../../src/extension/views/runsModel';
 import { writeRun } from './fixtures/runFolders';
 import * as stub from './vscodeStub';
+import { fakeEngineHost } from './fakeEngineHost';
+import { useVscodeStub } from './useVscodeStub';
 
 let view: typeof import('../../src/extension/views/runsView');
 let model: typeof import('../../src/extension/views/runsModel');
 
 before(() => {
-  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-  const resolve = M._resolveFilename;
-  M._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-  };
-  require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub } as unknown as NodeJS.Module;
+  useVscodeStub();
   view = require('../../src/extension/views/runsView');
   model = require('../../src/extension/views/runsModel');
 });
@@ -38,13 +34,13 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
 
 function fakeEvents() {
-  const started = new stub.EventEmitter<TrainStartedParams>();
-  const progress = new stub.EventEmitter<TrainProgressParams>();
-  const finished = new stub.EventEmitter<TrainFinishedParams>();
-  const exited = new stub.EventEmitter<unknown>();
+  const { host, emitter, exit } = fakeEngineHost();
   return {
-    started, progress, finished, exited,
-    events: { onTrainStarted: started.event, onTrainProgress: progress.event, onTrainFinished: finished.event, onEngineExit: exited.event } as never,
+    started: emitter((p) => p.TrainStartedNotification),
+    progress: emitter((p) => p.TrainProgressNotification),
+    finished: emitter((p) => p.TrainFinishedNotification),
+    exited: exit,
+    events: host,
   };
 }
 

@@ -401,17 +401,29 @@ export const env = {
   },
 };
 
+/** VS Code's own commands the extension runs: recorded, and otherwise no-ops here. */
+const BUILTIN_COMMANDS = new Set(['setContext', 'revealInExplorer', 'revealFileInOS', 'vscode.open', 'workbench.trust.manage']);
+
 export const commandsApi = {
   registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
     commands.set(id, fn);
     return { dispose: () => commands.delete(id) };
   },
+  /** As VS Code does, fails for a command nobody registered (a typo, or a registration a test left out). */
   executeCommand: async (command: string, ...args: unknown[]) => {
     ui.commandsRun.push({ command, args });
-    return commands.get(command)?.(...args);
+    const fn = commands.get(command);
+    if (fn) return fn(...args);
+    if (!BUILTIN_COMMANDS.has(command)) throw new Error(`command '${command}' not found`);
+    return undefined;
   },
 };
 export { commandsApi as commands };
+
+/** The ids registered now (the extension's, and any a test added). */
+export function registeredCommands(): string[] {
+  return [...commands.keys()];
+}
 
 // --- Webview panels (dashboard tests): the panels created and the serializers registered. A test reads
 // what the extension posted to a panel, posts into it as its page would, and hides or shows it.

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDashboardState, type DashboardRun } from '../../protocol/webview';
 import { listRuns, type RunSummary } from '../../runs/runFolder';
+import { COMMANDS } from '../commands';
 import { SECTION } from '../config';
 import type { CurrentRun } from '../currentRun';
 import type { EngineHost } from '../engineHost';
@@ -22,7 +23,7 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
-  engine: Pick<EngineHost, 'loaded' | 'onTrainStarted' | 'onTrainProgress' | 'onTrainFinished' | 'onTrainEvent' | 'onEngineExit'>;
+  engine: Pick<EngineHost, 'loaded' | 'event' | 'onEngineExit'>;
   currentRun: Pick<CurrentRun, 'session'>;
 }
 
@@ -59,19 +60,19 @@ export class Dashboards implements vscode.Disposable {
   constructor(private readonly deps: DashboardDeps) {
     const { engine } = deps;
     this.disposables.push(
-      engine.onTrainStarted((p) => {
+      engine.event((p) => p.TrainStartedNotification)((p) => {
         this.knownRunsDirs.add(path.dirname(p.runDir));
         this.lastRunDir = p.runDir;
         for (const panel of this.panels) panel.handleStarted(p);
         this.openForNewRun(p.runDir);
       }),
-      engine.onTrainProgress((p) => {
+      engine.event((p) => p.TrainProgressNotification)((p) => {
         for (const panel of this.panels) panel.handleProgress(p);
       }),
-      engine.onTrainEvent((p) => {
+      engine.event((p) => p.TrainEventNotification)((p) => {
         for (const panel of this.panels) panel.handleEvent(p);
       }),
-      engine.onTrainFinished((p) => {
+      engine.event((p) => p.TrainFinishedNotification)((p) => {
         for (const panel of this.panels) panel.handleFinished(p);
       }),
       engine.onEngineExit(() => {
@@ -234,8 +235,8 @@ export function registerDashboards(deps: DashboardDeps): vscode.Disposable {
   const dashboards = new Dashboards(deps);
   return vscode.Disposable.from(
     dashboards,
-    vscode.commands.registerCommand('dlLab.openDashboard', (arg?: unknown) => dashboards.openDashboard(arg)),
-    vscode.commands.registerCommand('dlLab.compareRuns', (arg?: unknown, selected?: unknown) =>
+    vscode.commands.registerCommand(COMMANDS.openDashboard.id, (arg?: unknown) => dashboards.openDashboard(arg)),
+    vscode.commands.registerCommand(COMMANDS.compareRuns.id, (arg?: unknown, selected?: unknown) =>
       // From a tree view's context menu with a multi-selection, VS Code passes (clicked, selected[]).
       dashboards.compareRuns(Array.isArray(selected) && selected.length > 1 ? selected : arg),
     ),

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { COMMANDS, type CommandId } from '../commands';
 import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
 import { defaultDataset, SECTION } from '../config';
 import type { EngineHost } from '../engineHost';
@@ -22,11 +23,11 @@ import { DEFAULT_DEBOUNCE_MS, type FileInsight, ModelInsights } from './modelIns
 export const DIAGNOSTIC_SOURCE = 'Deep Learning Lab';
 export const INLAY_HINTS_SETTING = 'inlayHints.enabled';
 export const CODE_LENS_SETTING = 'codeLens.enabled';
-export const LENSES: { title: string; command: string; tooltip: string }[] = [
-  { title: 'Train', command: 'dlLab.train', tooltip: 'Train this model' },
-  { title: 'Summary', command: 'dlLab.showSummary', tooltip: 'Layers, output shapes, parameters, MACs and receptive fields' },
-  { title: 'Feature Maps', command: 'dlLab.showFeatureMaps', tooltip: "Every layer's output for a sample" },
-  { title: 'Filters', command: 'dlLab.showFilters', tooltip: 'The learned kernels of each convolution' },
+export const LENSES: { title: string; command: CommandId; tooltip: string }[] = [
+  { title: 'Train', command: COMMANDS.train.id, tooltip: 'Train this model' },
+  { title: 'Summary', command: COMMANDS.showSummary.id, tooltip: 'Layers, output shapes, parameters, MACs and receptive fields' },
+  { title: 'Feature Maps', command: COMMANDS.showFeatureMaps.id, tooltip: "Every layer's output for a sample" },
+  { title: 'Filters', command: COMMANDS.showFilters.id, tooltip: 'The learned kernels of each convolution' },
 ];
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'typescript', pattern: '**/*.model.ts' },
@@ -34,7 +35,7 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 
 export interface EditorInsightsDeps {
-  engine: Pick<EngineHost, 'get' | 'onTrainStarted'>;
+  engine: Pick<EngineHost, 'request' | 'event'>;
   log: vscode.LogOutputChannel;
   featureMaps: FeatureMapStore;
 }
@@ -94,8 +95,7 @@ export class EditorInsights implements vscode.Disposable {
     this.insights = new ModelInsights({
       summarize: async (params: ModelSummaryParams): Promise<ModelSummary> => {
         // The protocol's request objects load vscode-jsonrpc: only once a model file is shown.
-        const { ModelSummaryRequest } = await import('../../protocol/engineRequests');
-        return (await deps.engine.get()).request(ModelSummaryRequest, params);
+        return deps.engine.request((p) => p.ModelSummaryRequest, params);
       },
       mtime: (file) => {
         try {
@@ -126,7 +126,7 @@ export class EditorInsights implements vscode.Disposable {
         this.updateDiagnostics(file);
         this.hintsChanged.fire();
       }),
-      deps.engine.onTrainStarted((p) => {
+      deps.engine.event((p) => p.TrainStartedNotification)((p) => {
         if (this.lastRunData.get(p.modelFile) === p.data) return;
         this.lastRunData.set(p.modelFile, p.data);
         if (this.insights.files.includes(p.modelFile)) this.insights.ensure(p.modelFile);
@@ -217,7 +217,7 @@ export class EditorInsights implements vscode.Disposable {
     const maps = this.deps.featureMaps.get(document.uri.fsPath);
     const md = new vscode.MarkdownString(undefined, true);
     // Only the link below may run a command; the image is Markdown (no HTML needed).
-    md.isTrusted = { enabledCommands: ['dlLab.showFeatureMaps'] };
+    md.isTrusted = { enabledCommands: [COMMANDS.showFeatureMaps.id] };
     // Layers are matched by the line that made them and their order on it, not by name: the maps may come
     // from an earlier version of the file, where an inserted layer shifted the numbered names.
     const sourceLine = entry.layers[0]?.line;

@@ -25,8 +25,8 @@ export class FeatureMapsPanel extends InspectionPanel<FeatureMapsUpdate, Feature
     // Follow by default when the run shown is training now.
     this.following = target.runDir ? runInfo(target.runDir)?.status === 'running' : false;
     if (target.runDir) this.runIds.add(path.basename(target.runDir));
-    this.listen(deps.engine.onTrainStarted((p) => this.runStarted(p)));
-    this.listen(deps.engine.onTrainProgress((p) => this.progress(p)));
+    this.listen(deps.engine.event((p) => p.TrainStartedNotification)((p) => this.runStarted(p)));
+    this.listen(deps.engine.event((p) => p.TrainProgressNotification)((p) => this.progress(p)));
   }
 
   protected async handle(message: FeatureMapsAction): Promise<void> {

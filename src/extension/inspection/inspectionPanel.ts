@@ -6,11 +6,12 @@
  * pages themselves are webviews/inspect/*.ts (bundled to dist/webviews/).
  *
  * The engine computes everything (model/summary, inspect/*); this side starts no TensorFlow.js. The
- * protocol module (and with it the JSON-RPC library) is imported on the first request, not at activation.
+ * protocol module (and with it the JSON-RPC library) loads with the engine client, on the first request.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS, type CommandId } from '../commands';
 import { nonce, webviewHtml } from '../webviewHtml';
 import type { RequestType } from 'vscode-jsonrpc';
 import type { CheckpointChoice, ModelSource } from '../../protocol/engineTypes';
@@ -18,7 +19,7 @@ import type { InspectContext } from '../../protocol/webview';
 import { listRuns, readRunRecord, RUN_FILE, effectiveStatus, CHECKPOINTS_DIR } from '../../runs/runFolder';
 import { defaultDataset, trainingSettings } from '../config';
 import { BROWSE_DATASET, datasetPickEntries } from '../datasets';
-import type { EngineHost } from '../engineHost';
+import type { EngineHost, EngineProtocol } from '../engineHost';
 import { errorMessage } from '../log';
 import { isModelFile, MODEL_FILE_EXCLUDE, MODEL_FILE_GLOB, modelPickEntries, type ModelCandidate } from '../modelFiles';
 import type { FeatureMapStore } from './featureMapStore';
@@ -28,7 +29,7 @@ export type InspectionKind = 'modelSummary' | 'featureMaps' | 'filters' | 'equiv
 
 export interface InspectionDeps {
   extensionUri: vscode.Uri;
-  engine: Pick<EngineHost, 'get' | 'onTrainStarted' | 'onTrainProgress'>;
+  engine: Pick<EngineHost, 'get' | 'request' | 'event'>;
   log: vscode.LogOutputChannel;
   /** The last feature maps per model file, read by the layer-line hovers. */
   featureMaps: FeatureMapStore;
@@ -40,11 +41,12 @@ export interface InspectionTarget {
   runDir?: string;
 }
 
-export const COMMAND_TITLES: Record<InspectionKind, { command: string; title: string; tab: string }> = {
-  modelSummary: { command: 'dlLab.showSummary', title: 'Show Model Summary', tab: 'Summary' },
-  featureMaps: { command: 'dlLab.showFeatureMaps', title: 'Show Feature Maps', tab: 'Feature Maps' },
-  filters: { command: 'dlLab.showFilters', title: 'Show Learned Filters', tab: 'Filters' },
-  equivariance: { command: 'dlLab.probeEquivariance', title: 'Probe Shift Equivariance', tab: 'Equivariance' },
+/** Each panel's command (its id and title in commands.ts) and the name its tab and log lines use. */
+export const COMMAND_TITLES: Record<InspectionKind, { command: CommandId; title: string; tab: string }> = {
+  modelSummary: { command: COMMANDS.showSummary.id, title: COMMANDS.showSummary.title, tab: 'Summary' },
+  featureMaps: { command: COMMANDS.showFeatureMaps.id, title: COMMANDS.showFeatureMaps.title, tab: 'Feature Maps' },
+  filters: { command: COMMANDS.showFilters.id, title: COMMANDS.showFilters.title, tab: 'Filters' },
+  equivariance: { command: COMMANDS.probeEquivariance.id, title: COMMANDS.probeEquivariance.title, tab: 'Equivariance' },
 };
 
 /**
@@ -140,7 +142,6 @@ export async function pickDataset(modelFile: string, title: string): Promise<str
   return chosen?.[0]?.fsPath;
 }
 
-type Protocol = typeof import('../../protocol/engineRequests');
 
 /** The error a page shows: TensorFlow.js's message, and the model file's line when the engine names it. */
 export function pageError(err: unknown, modelFile: string): { message: string; line?: number } {
@@ -280,10 +281,8 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
   }
 
   /** Sends a protocol request to the engine (starting it if needed). */
-  protected async request<P, R>(pick: (protocol: Protocol) => RequestType<P, R, void>, params: P): Promise<R> {
-    const protocol = await import('../../protocol/engineRequests');
-    const supervisor = await this.deps.engine.get();
-    return supervisor.request(pick(protocol), params);
+  protected request<P, R>(pick: (protocol: EngineProtocol) => RequestType<P, R, void>, params: P): Promise<R> {
+    return this.deps.engine.request(pick, params);
   }
 
   /** Asks the user for another dataset (the page's Dataset… button). True when one was chosen. */

@@ -13,11 +13,11 @@ import type { ModelSummary } from '../../protocol/engineTypes';
 import { defaultDataset, SECTION } from '../config';
 import { excludeGlob } from '../datasetsView';
 import type { EngineHost } from '../engineHost';
+import { VIEW_ITEMS } from '../commands';
 import { errorMessage } from '../log';
 import { MODEL_FILE_GLOB } from '../modelFiles';
 import { buildErrorText, layerDescription, layerTooltip, modelDescription, modelTooltip } from './modelsModel';
 
-export const MODELS_VIEW_ID = 'dlLab.models';
 const MODELS_REFRESH_DEBOUNCE_MS = 500;
 const MAX_MODEL_FILES = 500;
 
@@ -65,7 +65,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
   private readonly touched = new Set<string>();
 
   constructor(
-    private readonly engine: Pick<EngineHost, 'get'>,
+    private readonly engine: Pick<EngineHost, 'request'>,
     private readonly log: Pick<vscode.LogOutputChannel, 'warn' | 'debug'>,
     private readonly debounceMs = MODELS_REFRESH_DEBOUNCE_MS,
   ) {}
@@ -75,7 +75,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `model:${node.uri.fsPath}`;
       item.resourceUri = node.uri;
-      item.contextValue = 'dlLab.modelFile';
+      item.contextValue = VIEW_ITEMS.modelFile;
       const b = this.built.get(node.uri.fsPath);
       const where = node.folder && node.folder !== '.' ? node.folder : '';
       item.description = b?.summary ? [modelDescription(b.summary), where].filter(Boolean).join(' · ') : b?.error ? ['⚠ cannot build', where].filter(Boolean).join(' · ') : where;
@@ -181,10 +181,8 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
     const entry: Built = {};
     const pending = (this.queue = this.queue.then(async () => {
       try {
-        const supervisor = await this.engine.get();
         // Loaded here, not at activation: the protocol module brings the JSON-RPC library with it.
-        const { ModelSummaryRequest } = await import('../../protocol/engineRequests');
-        entry.summary = await supervisor.request(ModelSummaryRequest, { modelFile: key, data: defaultDataset(node.uri) });
+        entry.summary = await this.engine.request((p) => p.ModelSummaryRequest, { modelFile: key, data: defaultDataset(node.uri) });
       } catch (err) {
         entry.error = err;
         this.log.debug(`Models view: ${key}: ${errorMessage(err)}`);

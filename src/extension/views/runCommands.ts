@@ -14,13 +14,14 @@ import * as vscode from 'vscode';
 import { BACKEND_CHOICES, OPTIMIZERS, type BackendChoice, type OptimizerName } from '../../protocol/engineTypes';
 import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFolder';
 import { printable } from '../../util/text';
+import { COMMANDS, VIEWS, type CommandId } from '../commands';
 import { SECTION } from '../config';
 import { errorMessage } from '../log';
 import { stopRunAnywhere } from '../stopRun';
 import { revealRunFolder, trainModel, type TrainDeps } from '../trainCommand';
-import { ModelsProvider, MODELS_VIEW_ID, type ModelFileNode } from './modelsView';
+import { ModelsProvider, type ModelFileNode } from './modelsView';
 import { configJson, exportPlan, isResumable, runDescription, runDirOf, runDirsOf } from './runsModel';
-import { RunsProvider, RUNS_VIEW_ID, type RunNode } from './runsView';
+import { RunsProvider, type RunNode } from './runsView';
 import {
   trainOptionsFrom,
   validateBatchSize,
@@ -43,10 +44,10 @@ export interface RunViews extends vscode.Disposable {
 export function registerRunViews(deps: RunViewsDeps): RunViews {
   const runs = new RunsProvider(deps.engine);
   const models = new ModelsProvider(deps.engine, deps.log);
-  const runsView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
-  const modelsView = vscode.window.createTreeView(MODELS_VIEW_ID, { treeDataProvider: models, showCollapseAll: true });
+  const runsView = vscode.window.createTreeView(VIEWS.runs, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
+  const modelsView = vscode.window.createTreeView(VIEWS.models, { treeDataProvider: models, showCollapseAll: true });
   const selection = (): readonly unknown[] => runsView.selection ?? [];
-  const cmd = (id: string, fn: (...args: unknown[]) => unknown) =>
+  const cmd = (id: CommandId, fn: (...args: unknown[]) => unknown) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
         return await fn(...args);
@@ -61,21 +62,21 @@ export function registerRunViews(deps: RunViewsDeps): RunViews {
     models,
     runsView,
     modelsView,
-    cmd('dlLab.trainWithOptions', (arg) => trainModel(deps, arg, { ask: (modelFile) => askTrainOptions(modelFile) })),
-    cmd('dlLab.resumeRun', (arg) => resumeRun(deps, runs, arg)),
-    cmd('dlLab.selectBackend', () => selectBackend(deps)),
-    cmd('dlLab.openExample', () => openExample(deps.extensionUri)),
-    cmd('dlLab.refreshRuns', () => runs.refresh()),
-    cmd('dlLab.refreshModels', () => models.refresh()),
-    cmd('dlLab.stopRun', (arg) => stopRun(deps, arg)),
-    cmd('dlLab.deleteRun', (arg, selected) => deleteRuns(runs, runDirsOf(arg, selected, selection()))),
-    cmd('dlLab.revealRun', (arg) => withRunDir(arg, (dir) => revealRunFolder(dir))),
-    cmd('dlLab.exportModel', (arg) => withRunDir(arg, (dir) => exportModel(dir))),
-    cmd('dlLab.copyRunConfig', (arg) => withRunDir(arg, (dir) => copyConfig(dir))),
-    cmd('dlLab.compareSelectedRuns', (arg, selected) => compareRuns(runDirsOf(arg, selected, selection()))),
+    cmd(COMMANDS.trainWithOptions.id, (arg) => trainModel(deps, arg, { ask: (modelFile) => askTrainOptions(modelFile) })),
+    cmd(COMMANDS.resumeRun.id, (arg) => resumeRun(deps, runs, arg)),
+    cmd(COMMANDS.selectBackend.id, () => selectBackend(deps)),
+    cmd(COMMANDS.openExample.id, () => openExample(deps.extensionUri)),
+    cmd(COMMANDS.refreshRuns.id, () => runs.refresh()),
+    cmd(COMMANDS.refreshModels.id, () => models.refresh()),
+    cmd(COMMANDS.stopRun.id, (arg) => stopRun(deps, arg)),
+    cmd(COMMANDS.deleteRun.id, (arg, selected) => deleteRuns(runs, runDirsOf(arg, selected, selection()))),
+    cmd(COMMANDS.revealRun.id, (arg) => withRunDir(arg, (dir) => revealRunFolder(dir))),
+    cmd(COMMANDS.exportModel.id, (arg) => withRunDir(arg, (dir) => exportModel(dir))),
+    cmd(COMMANDS.copyRunConfig.id, (arg) => withRunDir(arg, (dir) => copyConfig(dir))),
+    cmd(COMMANDS.compareSelectedRuns.id, (arg, selected) => compareRuns(runDirsOf(arg, selected, selection()))),
     // The Models view's inline actions hand their commands the model file's Uri, as the editor does.
-    cmd('dlLab.trainModelFile', (arg) => vscode.commands.executeCommand('dlLab.train', modelUriOf(arg))),
-    cmd('dlLab.modelFileSummary', (arg) => vscode.commands.executeCommand('dlLab.showSummary', modelUriOf(arg))),
+    cmd(COMMANDS.trainModelFile.id, (arg) => vscode.commands.executeCommand(COMMANDS.train.id, modelUriOf(arg))),
+    cmd(COMMANDS.modelFileSummary.id, (arg) => vscode.commands.executeCommand(COMMANDS.showSummary.id, modelUriOf(arg))),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.runsDir`)) runs.settingsChanged();
       if (e.affectsConfiguration(`${SECTION}.modelGlob`) || e.affectsConfiguration(`${SECTION}.runsDir`) || e.affectsConfiguration(`${SECTION}.defaultDataset`)) {
@@ -388,5 +389,5 @@ async function compareRuns(dirs: string[]): Promise<unknown> {
     void vscode.window.showInformationMessage('Select two or more runs in the Runs view (Ctrl+click or Shift+click) to compare them.');
     return undefined;
   }
-  return vscode.commands.executeCommand('dlLab.compareRuns', dirs);
+  return vscode.commands.executeCommand(COMMANDS.compareRuns.id, dirs);
 }

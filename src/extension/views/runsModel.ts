@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus, TrainingConfig } from '../../protocol/engineTypes';
 import type { RunRecord, RunSummary } from '../../runs/runFolder';
+import { VIEW_ITEMS } from '../commands';
 import { formatValue } from '../format';
 import { modelDisplayName } from '../modelFiles';
 
@@ -27,7 +28,7 @@ export const STATUS_ICONS: Record<RunStatus, { icon: string; color: string }> = 
  * completed run resumes with more epochs).
  */
 export function runContextValue(status: RunStatus): string {
-  return `dlLab.run.${status}`;
+  return VIEW_ITEMS.run(status);
 }
 
 export function isResumable(status: RunStatus): boolean {

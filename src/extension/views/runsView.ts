@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/engineTypes';
 import { type RunSummary, scanRuns } from '../../runs/runFolder';
 import { printable } from '../../util/text';
+import { COMMANDS, VIEW_ITEMS } from '../commands';
 import { SECTION } from '../config';
 import type { EngineHost } from '../engineHost';
 import { resolveRunsDir } from '../settings';
@@ -26,7 +27,6 @@ import {
   type LiveProgress,
 } from './runsModel';
 
-export const RUNS_VIEW_ID = 'dlLab.runs';
 export const RUNS_REFRESH_DEBOUNCE_MS = 300;
 
 export interface RunGroupNode {
@@ -55,7 +55,7 @@ export interface UnreadableRunNode {
 
 export type RunsNode = RunGroupNode | RunNode | UnreadableRunNode;
 
-export type RunsEvents = Pick<EngineHost, 'onTrainStarted' | 'onTrainProgress' | 'onTrainFinished' | 'onEngineExit'>;
+export type RunsEvents = Pick<EngineHost, 'event' | 'onEngineExit'>;
 
 /** The runs folders to list: `dlLab.runsDir` resolved against each local workspace folder. */
 export function workspaceRunsDirs(): string[] {
@@ -89,17 +89,17 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
     private readonly debounceMs = RUNS_REFRESH_DEBOUNCE_MS,
   ) {
     this.disposables.push(
-      events.onTrainStarted((p) => {
+      events.event((p) => p.TrainStartedNotification)((p) => {
         this.noteDir(path.dirname(p.runDir));
         this.scheduleRefresh();
       }),
-      events.onTrainProgress((p) => {
+      events.event((p) => p.TrainProgressNotification)((p) => {
         const node = this.byRunId(p.runId);
         this.live.set(p.runId, { epoch: p.epoch, epochs: p.epochs, batch: p.batch, batchesPerEpoch: p.batchesPerEpoch });
         // Epoch ends change the description (and run.json); batches only matter for a run not listed yet.
         if (p.kind === 'epoch' || !node) this.scheduleRefresh();
       }),
-      events.onTrainFinished((p) => {
+      events.event((p) => p.TrainFinishedNotification)((p) => {
         this.live.delete(p.runId);
         this.noteDir(path.dirname(p.runDir));
         this.scheduleRefresh();
@@ -120,7 +120,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
       item.description = 'unreadable run.json';
       item.tooltip = printable(node.error);
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.contextValue = 'dlLab.unreadableRun';
+      item.contextValue = VIEW_ITEMS.unreadableRun;
       item.resourceUri = vscode.Uri.file(node.runDir);
       return item;
     }
@@ -130,7 +130,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
       item.description = node.runs.length === 1 ? '1 run' : `${node.runs.length} runs`;
       item.tooltip = node.modelFile;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
-      item.contextValue = 'dlLab.runGroup';
+      item.contextValue = VIEW_ITEMS.runGroup;
       return item;
     }
     const item = new vscode.TreeItem(runLabel(node.summary.record), vscode.TreeItemCollapsibleState.None);
@@ -144,7 +144,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.D
     item.accessibilityInformation = { label: `run ${node.runId}, ${node.status}, ${item.description}` };
     item.contextValue = runContextValue(node.status);
     item.resourceUri = vscode.Uri.file(node.runDir);
-    item.command = { title: 'Open Dashboard', command: 'dlLab.openDashboard', arguments: [node.runDir] };
+    item.command = { title: COMMANDS.openDashboard.title, command: COMMANDS.openDashboard.id, arguments: [node.runDir] };
     return item;
   }
 
