@@ -69,6 +69,10 @@ Commands:
       --data D             the dataset (default: the run's; synthetic:shapes for a model file)
       --index N            the sample (default 0)   --layer NAME   only this layer
       --checkpoint C       last (default for a run), best or untrained   [--json]
+  eval <run-dir|run-id>   Evaluate a run: loss, accuracy, top-5, confusion matrix, per-class F1, calibration
+      --data D             another dataset of the same shape and classes (default: the run's)
+      --split S            train, val or test (default: the split the run did not train on)
+      --checkpoint C       best (default, where the run has one) or last   [--json]
 
 Exit code: 0 only when the command succeeded (for train: the run completed).`;
 
@@ -108,6 +112,7 @@ const OPTIONS = {
   random: { type: 'string' },
   parallel: { type: 'string' },
   sweep: { type: 'string' },
+  split: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -168,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
     case 'sweep':
       // Loaded on demand: it checks settings with the engine's own code, which loads TensorFlow.js.
       return (await import('./sweep')).sweep(rest, values, { newClient: () => engineClient(values), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
+    case 'eval':
+      return (await import('./eval')).evalCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -14,6 +14,8 @@ import { summarizeModelFile } from './model/summary';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engineTypes';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest } from '../protocol/engineRequests';
+import { EvalRequest } from '../protocol/engineRequests';
+import { evaluateRun } from './evaluation';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
 import { ModelFileError } from './model/modelFile';
 import { abandoned, onAbandoned, settleAfterModelCallbacks } from './model/timeLimit';
@@ -123,6 +125,8 @@ function inspect<T>(work: () => Promise<T>): Promise<T> {
 connection.onRequest(FeatureMapsRequest, (params) => inspect(() => featureMaps(params)));
 connection.onRequest(FiltersRequest, (params) => inspect(() => filters(params)));
 connection.onRequest(EquivarianceRequest, (params) => inspect(() => equivariance(params)));
+// Evaluations read a run's checkpoint through the same cached model, one request at a time.
+connection.onRequest(EvalRequest, (params) => inspect(() => evaluateRun(params)));
 
 connection.onRequest(ShutdownRequest, async () => {
   for (const run of runs.values()) run.stop();

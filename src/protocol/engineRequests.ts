@@ -6,6 +6,8 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type {
+  AnomalyParams,
+  AnomalyReport,
   BenchParams,
   BenchReport,
   DataDescribeParams,
@@ -16,6 +18,10 @@ import type {
   EngineRestartParams,
   EquivarianceParams,
   EquivarianceResult,
+  EvalParams,
+  EvalReport,
+  ExportParams,
+  ExportResult,
   FeatureMapsParams,
   FeatureMapsResult,
   FiltersParams,
@@ -50,6 +56,12 @@ export const FeatureMapsRequest = new RequestType<FeatureMapsParams, FeatureMaps
 export const FiltersRequest = new RequestType<FiltersParams, FiltersResult, void>('inspect/filters');
 /** How far each layer's output is from shifting with the input. */
 export const EquivarianceRequest = new RequestType<EquivarianceParams, EquivarianceResult, void>('inspect/equivariance');
+/** Evaluates a run's checkpoint on a split; the report is also saved as runs/<id>/eval/<split>-<checkpoint>.json. */
+export const EvalRequest = new RequestType<EvalParams, EvalReport, void>('eval/run');
+/** Scores a split's samples by how anomalous a run's model finds them, with AUROC, AUPRC and FPR95. */
+export const AnomalyRequest = new RequestType<AnomalyParams, AnomalyReport, void>('eval/anomaly');
+/** Writes a run's checkpoint as an ONNX file or a TensorFlow.js folder (keras: an error saying how to convert). */
+export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('export/run');
 /** Asks the engine to finish what it is doing and exit; running runs are stopped, not interrupted. */
 export const ShutdownRequest = new RequestType0<void, void>('engine/shutdown');
 

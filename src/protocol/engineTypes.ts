@@ -705,3 +705,156 @@ export interface EngineRestartParams {
 }
 /** The engine's exit code after an EngineRestartNotification. */
 export const ENGINE_RESTART_EXIT_CODE = 75;
+
+// ---- Evaluation and anomaly detection (src/engine/evaluation) ----
+
+/**
+ * Which samples an evaluation reads: `train` and `val` as the run carved them (the same seed and
+ * fraction), `test` the data's own held-out split. Default: `test` where the run held one out, else `val`.
+ */
+export const EVAL_SPLITS = ['train', 'val', 'test'] as const;
+export type EvalSplit = (typeof EVAL_SPLITS)[number];
+/** Evaluations use trained weights: best (ModelCheckpoint's) or last. Default: best where the run has it. */
+export const EVAL_CHECKPOINTS = ['best', 'last'] as const;
+export type EvalCheckpoint = (typeof EVAL_CHECKPOINTS)[number];
+
+export interface EvalParams {
+  runDir: string;
+  /** Another dataset of the same shape and classes (default: the run's). */
+  data?: string;
+  split?: EvalSplit;
+  checkpoint?: EvalCheckpoint;
+}
+
+export interface ClassReport {
+  class: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** A reliability-diagram bin: samples whose confidence lies in (lower, upper]; accuracy and confidence null when empty. */
+export interface CalibrationBin {
+  lower: number;
+  upper: number;
+  count: number;
+  accuracy: number | null;
+  confidence: number | null;
+}
+
+/** One evaluated sample (its index in the dataset), for galleries and the most confident mistakes. */
+export interface EvaluatedSample {
+  index: number;
+  label: number;
+  predicted: number;
+  /** The predicted class's probability. */
+  confidence: number;
+  /** The true class's probability. */
+  trueProbability: number;
+}
+
+export interface EvalReport {
+  runId: string;
+  runDir: string;
+  data: string;
+  split: EvalSplit;
+  checkpoint: EvalCheckpoint;
+  /** Where the report was saved: runs/<id>/eval/<split>-<checkpoint>.json. */
+  file: string;
+  /** The run's normal classes (training.normalClasses): only their samples are evaluated. */
+  normalClasses?: number[];
+  count: number;
+  loss: number;
+  accuracy: number;
+  /** Top-k accuracy, k = 5, where there are more than 5 classes; else null. */
+  topK: { k: number; accuracy: number } | null;
+  classes: string[];
+  /** confusion[true][predicted]. */
+  confusion: number[][];
+  perClass: ClassReport[];
+  macroF1: number;
+  weightedF1: number;
+  /** Expected calibration error over 15 equal-width confidence bins. */
+  ece: number;
+  reliability: CalibrationBin[];
+  /** Every evaluated sample, in split order. */
+  samples: EvaluatedSample[];
+  ms: number;
+}
+
+export const ANOMALY_METHODS = ['msp', 'mahalanobis', 'knn'] as const;
+export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
+
+export interface AnomalyParams extends EvalParams {
+  method: AnomalyMethod;
+  /** The layer whose output is the feature (mahalanobis, knn); default: the last layer's input. */
+  layer?: string;
+  /** Classes counted anomalous (default: those outside the run's normalClasses). */
+  anomalyClasses?: number[];
+  /** knn: the neighbour whose distance is the score (default 5). */
+  k?: number;
+  /** Also write `index,label,score,anomalous` to this CSV file. */
+  scoresOut?: string;
+}
+
+export interface AnomalyReport {
+  runId: string;
+  runDir: string;
+  data: string;
+  split: EvalSplit;
+  checkpoint: EvalCheckpoint;
+  method: AnomalyMethod;
+  /** The feature layer (mahalanobis, knn). */
+  layer?: string;
+  anomalyClasses: number[];
+  auroc: number;
+  auprc: number;
+  /** False-positive rate (normal samples flagged) at 95% of the anomalies found. */
+  fpr95: number;
+  normal: number;
+  anomalous: number;
+  /** The ROC curve's corners (anomalous = positive). */
+  roc: { fpr: number[]; tpr: number[] };
+  /** Per sample of the split: dataset index, label, score (higher = more anomalous), anomalous. */
+  scores: { index: number[]; label: number[]; score: number[]; anomalous: boolean[] };
+  scoresFile?: string;
+  ms: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Export (dl-lab export, the Runs view's Export Model): a run's checkpoint as ONNX or a TensorFlow.js folder.
+
+export const EXPORT_FORMATS = ['onnx', 'tfjs', 'keras'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const EXPORT_CHECKPOINTS = ['last', 'best'] as const;
+export type ExportCheckpoint = (typeof EXPORT_CHECKPOINTS)[number];
+
+export interface ExportParams {
+  runDir: string;
+  format: ExportFormat;
+  /** Default 'last'. */
+  checkpoint?: ExportCheckpoint;
+  /** The .onnx file, or the TensorFlow.js folder. */
+  out: string;
+}
+
+export interface ExportTensorInfo {
+  name: string;
+  /** 'batch' for the free batch size. */
+  shape: (number | string)[];
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  runDir: string;
+  runId: string;
+  checkpoint: ExportCheckpoint;
+  /** The checkpoint's epoch, when its state.json says. */
+  epoch: number | null;
+  modelFile: string;
+  out: string;
+  files: string[];
+  bytes: number;
+  onnx?: { opset: number; nodes: number; inputs: ExportTensorInfo[]; outputs: ExportTensorInfo[]; normalization: { scale: number; mean: number[]; std: number[] } };
+}

@@ -1,0 +1,2 @@
+/** Evaluation and anomaly detection on a run's checkpoint (the engine's `eval/*` requests). */
+export { evaluateRun } from './evaluate';

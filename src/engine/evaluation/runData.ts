@@ -1,0 +1,159 @@
+/**
+ * What an evaluation reads: a run's model with a trained checkpoint, its data (or another dataset of the
+ * same shape), the split carved exactly as the trainer carved it (data/splits with the run's seed and
+ * validation fraction), and the model's outputs, and optionally a layer's features, for those samples.
+ * The model comes from the inspection cache (inspection/source), so the engine's requests that look at a
+ * run share one built model.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { EVAL_CHECKPOINTS, EVAL_SPLITS, type EvalCheckpoint, type EvalParams, type EvalSplit, type LossSpec } from '../../protocol/engineTypes';
+import { CHECKPOINTS_DIR, readRunRecord, type RunRecord } from '../../runs/runFolder';
+import { selectSplits, type SplitSelection } from '../data/splits';
+import { InspectError, openModel, type InspectModel } from '../inspection/source';
+import { Batcher } from '../training/batcher';
+import { lossFunction } from '../training/step';
+
+const BATCH = 256;
+
+export interface RunData {
+  runDir: string;
+  record: RunRecord;
+  inspect: InspectModel;
+  checkpoint: EvalCheckpoint;
+  split: EvalSplit;
+  /** The split's samples (dataset indices), in the split's order. */
+  indices: Uint32Array;
+  selection: SplitSelection;
+  /** training.normalClasses of the run, when it trained on some classes only. */
+  normalClasses?: number[];
+}
+
+/** The run's normal classes (training.normalClasses), if it trained on some classes only. */
+export function normalClassesOf(record: RunRecord): number[] | undefined {
+  const classes = (record.config as { normalClasses?: unknown }).normalClasses;
+  return Array.isArray(classes) && classes.length ? (classes as number[]) : undefined;
+}
+
+/** Opens a run for evaluation: checkpoint, data and split resolved, with one clear line for each mistake. */
+export async function openRunData(params: EvalParams): Promise<RunData> {
+  if (!params || typeof params.runDir !== 'string') throw new InspectError('evaluation needs a run folder (runDir)');
+  const runDir = path.resolve(params.runDir);
+  if (!fs.existsSync(path.join(runDir, 'run.json'))) throw new InspectError(`${runDir} is not a run folder (it has no run.json)`);
+  const record = readRunRecord(runDir);
+  if (params.checkpoint !== undefined && !(EVAL_CHECKPOINTS as readonly unknown[]).includes(params.checkpoint)) {
+    throw new InspectError(`checkpoint must be ${EVAL_CHECKPOINTS.join(' or ')}, got ${JSON.stringify(params.checkpoint)}`);
+  }
+  if (params.split !== undefined && !(EVAL_SPLITS as readonly unknown[]).includes(params.split)) {
+    throw new InspectError(`split must be ${EVAL_SPLITS.join(', ')}, got ${JSON.stringify(params.split)}`);
+  }
+  // Best where ModelCheckpoint kept one (as Export does), else last.
+  const checkpoint = params.checkpoint ?? (fs.existsSync(path.join(runDir, CHECKPOINTS_DIR, 'best', 'model.json')) ? 'best' : 'last');
+  const inspect = await openModel({ runDir, checkpoint, ...(params.data !== undefined ? { data: params.data } : {}) }, { needData: true });
+  const dataset = inspect.dataset!;
+  const selection = selectSplits(dataset, record.config.validationSplit, record.config.seed);
+  const split: EvalSplit = params.split ?? (selection.test.length ? 'test' : 'val');
+  const indices = selection[split];
+  if (!indices.length) {
+    const why = split === 'test' ? 'the data has no held-out test split' : split === 'val' ? 'the run validated on no samples (validation split 0)' : 'the run trained on no samples';
+    throw new InspectError(`run ${record.id}: no ${split} samples in ${dataset.source} (${why}); choose another --split`);
+  }
+  return { runDir, record, inspect, checkpoint, split, indices, selection, normalClasses: normalClassesOf(record) };
+}
+
+/** The indices whose label is one of `classes`. */
+export function withLabels(indices: Uint32Array, labels: ArrayLike<number>, classes: readonly number[]): Uint32Array {
+  const keep = new Set(classes);
+  return indices.filter((i) => keep.has(labels[i]));
+}
+
+export interface Outputs {
+  /** Class probabilities, row-major [n, classes]. */
+  probabilities: Float32Array;
+  classes: number;
+  /** The run's loss on these samples (its mean, as val_loss is computed). */
+  loss: number;
+  /** A layer's output per sample, flattened, row-major [n, dims] (when asked for). */
+  features?: Float32Array;
+  dims?: number;
+}
+
+/**
+ * The model's class probabilities on `indices` (and a layer's features), a batch at a time, with the run's
+ * normalisation. Outputs become probabilities as the run's loss reads them: a softmax for a loss on
+ * logits, exp for log-probabilities, as they are otherwise.
+ */
+export async function runModel(data: RunData, indices: Uint32Array, featureLayer?: tf.SymbolicTensor): Promise<Outputs> {
+  const { inspect } = data;
+  const model = featureLayer ? featureModel(inspect, featureLayer) : inspect.model;
+  const lossSpec = data.record.config.loss;
+  const loss = lossFunction(lossSpec);
+  if (loss.embedding) throw new InspectError(`run ${data.record.id} trained an embedding (${lossName(lossSpec)}): it has no class probabilities to evaluate`);
+  const toProbabilities = probabilityMap(lossSpec);
+  const batcher = new Batcher(inspect.dataset!, inspect.normalization);
+  const classes = inspect.numClasses;
+  const probabilities = new Float32Array(indices.length * classes);
+  let features: Float32Array | undefined;
+  let dims: number | undefined;
+  let lossSum = 0;
+  for (let start = 0; start < indices.length; start += BATCH) {
+    const idx = indices.subarray(start, Math.min(start + BATCH, indices.length));
+    const { x, y } = batcher.batch(idx);
+    const [l, p, f] = tf.tidy(() => {
+      const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+      const [outputs, feature] = Array.isArray(out) ? [out[1], out[0]] : [out, undefined];
+      return [loss(y, outputs), toProbabilities(outputs), feature?.reshape([idx.length, -1])];
+    });
+    lossSum += (await l.data())[0] * idx.length;
+    probabilities.set(await p.data(), start * classes);
+    if (f) {
+      const width = (dims ??= f.shape[1]!);
+      features ??= new Float32Array(indices.length * width);
+      features.set(await f.data(), start * width);
+    }
+    tf.dispose([x, y, l, p, f]);
+  }
+  return { probabilities, classes, loss: lossSum / indices.length, features, dims };
+}
+
+function lossName(spec: string | LossSpec): string {
+  return typeof spec === 'string' ? spec : spec.name;
+}
+
+function probabilityMap(spec: string | LossSpec): (outputs: tf.Tensor) => tf.Tensor {
+  const name = lossName(spec);
+  if (name === 'crossEntropyFromLogits' || name === 'softmaxCrossEntropy') return (o) => tf.softmax(o);
+  if (name === 'nll') return (o) => tf.exp(o);
+  return (o) => o;
+}
+
+/**
+ * A layer of the model by its shown name (the names `dl-lab featuremaps` and the summary give) or its
+ * TensorFlow.js name; by default the input of the last layer (the penultimate features of a classifier).
+ */
+export function featureTensor(inspect: InspectModel, name?: string): { tensor: tf.SymbolicTensor; name: string } {
+  const layers = inspect.model.layers;
+  if (name === undefined) {
+    const last = layers[layers.length - 1];
+    const input = last.input as tf.SymbolicTensor | tf.SymbolicTensor[];
+    if (Array.isArray(input) || !input.sourceLayer) throw new InspectError(`the last layer ${inspect.nameOf(last)} has no single input; name a layer with --layer`);
+    return { tensor: input, name: inspect.nameOf(input.sourceLayer as tf.layers.Layer) };
+  }
+  const layer = layers.find((l) => inspect.nameOf(l) === name) ?? layers.find((l) => l.name === name);
+  if (!layer) throw new InspectError(`no layer "${name}" in ${path.basename(inspect.modelFile)}; its layers: ${layers.map((l) => inspect.nameOf(l)).join(', ')}`);
+  const output = layer.output as tf.SymbolicTensor | tf.SymbolicTensor[];
+  if (Array.isArray(output)) throw new InspectError(`layer ${name} has several outputs; name another layer`);
+  return { tensor: output, name };
+}
+
+/** [features, outputs] in one pass; kept in the cached model's probes (disposing it would free shared weights). */
+function featureModel(inspect: InspectModel, tensor: tf.SymbolicTensor): tf.LayersModel {
+  const key = `evaluation:${tensor.name}`;
+  let probe = inspect.probes.get(key);
+  if (!probe) {
+    probe = tf.model({ inputs: inspect.model.inputs, outputs: [tensor, inspect.model.outputs[0]] });
+    inspect.probes.set(key, probe);
+  }
+  return probe;
+}
