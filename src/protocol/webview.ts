@@ -27,6 +27,7 @@ import {
   type MetricPoint,
   type ModelSummary,
   type SampleChoice,
+  type SweepTag,
   type TrainEventParams,
 } from './engineTypes';
 
@@ -154,6 +155,10 @@ export const parseDatasetPreviewAction = parser(datasetPreviewAction);
 // ---------------------------------------------------------------------------------------------------
 // Training dashboard (src/extension/dashboard/ <-> webviews/dashboard/)
 
+/** run.json's `sweep`: the sweep a run belongs to and the settings it gave the run (the sweep chart's axes). */
+const sweepTag = v.object({ id: runId, params: v.record(v.string(), v.union([finite, v.string(), v.boolean()])) });
+true satisfies Same<v.InferOutput<typeof sweepTag>, SweepTag>;
+
 /** One run as the dashboard's header shows it. */
 const dashboardRun = v.object({
   runId,
@@ -176,6 +181,7 @@ const dashboardRun = v.object({
   startTime: finite,
   /** The Stop button can reach it from this window. */
   stoppable: v.boolean(),
+  sweep: v.optional(sweepTag),
 });
 export type DashboardRun = v.InferOutput<typeof dashboardRun>;
 
