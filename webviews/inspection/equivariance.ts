@@ -6,7 +6,7 @@
  * subsampling (BlurPool) reduces the damage.
  */
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
-import type { EquivarianceResult } from '../../src/protocol/engineTypes';
+import type { EquivarianceResult, ShiftAxis, ShiftMode } from '../../src/protocol/engineTypes';
 import type { EquivarianceAction, EquivarianceUpdate, InspectContext } from '../../src/protocol/webview';
 import { MAX_PROBE_SHIFT } from '../../src/protocol/engineTypes';
 import { button, el, lineLink, numberField, select, showBusy, showDone, showError, themeColour } from './dom';
@@ -25,7 +25,7 @@ const app = document.getElementById('app')!;
 let context: InspectContext | undefined;
 let result: EquivarianceResult | undefined;
 const sample: SampleState = { mode: 'index', index: 0, classIndex: 0, seed: 1, checkpoint: 'untrained' };
-const probe = { maxShift: 8, axis: 'x' as 'x' | 'y' | 'both', mode: 'cyclic' as 'cyclic' | 'zero' };
+const probe = { maxShift: 8, axis: 'x' as ShiftAxis, mode: 'cyclic' as ShiftMode };
 const charts: Chart[] = [];
 
 const status = el('p', { class: 'status', role: 'status' });

@@ -17,13 +17,13 @@
  * effect a user should see.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EquivarianceParams, EquivarianceResult, LayerEquivariance, Prediction } from '../../protocol/engineTypes';
+import { SHIFT_AXES, SHIFT_MODES, type EquivarianceParams, type EquivarianceResult, type LayerEquivariance, type Prediction, type ShiftMode } from '../../protocol/engineTypes';
 import { describeSample, InspectError, inputTensor, openModel, pickSample, prediction, probe, selectLayers } from './source';
 
 const DEFAULT_SHIFTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
 /** Where position i of an axis of length n comes from under a shift by d: wrapped, or -1 when shifted in from outside (zero mode). */
-function sourceCoord(i: number, d: number, n: number, mode: 'cyclic' | 'zero'): number {
+function sourceCoord(i: number, d: number, n: number, mode: ShiftMode): number {
   const from = i - d;
   if (mode === 'cyclic') return ((from % n) + n) % n;
   return from < 0 || from >= n ? -1 : from;
@@ -33,7 +33,7 @@ function sourceCoord(i: number, d: number, n: number, mode: 'cyclic' | 'zero'): 
  * Calls `visit(o, s)` for each position o of an [h, w, c] map and the position s it holds under a shift by
  * (dy, dx) (offsets of the first channel); positions shifted in from outside (zero mode) are skipped.
  */
-function forEachShifted(h: number, w: number, c: number, dy: number, dx: number, mode: 'cyclic' | 'zero', visit: (o: number, s: number) => void): void {
+function forEachShifted(h: number, w: number, c: number, dy: number, dx: number, mode: ShiftMode, visit: (o: number, s: number) => void): void {
   for (let y = 0; y < h; y++) {
     const sy = sourceCoord(y, dy, h, mode);
     if (sy < 0) continue;
@@ -45,7 +45,7 @@ function forEachShifted(h: number, w: number, c: number, dy: number, dx: number,
 }
 
 /** Moves an HWC image by (dy, dx): out[y][x] = in[y − dy][x − dx], wrapping (cyclic) or zero-filled. */
-export function shiftImage<T extends Uint8Array | Float32Array>(raw: T, shape: readonly number[], dy: number, dx: number, mode: 'cyclic' | 'zero'): T {
+export function shiftImage<T extends Uint8Array | Float32Array>(raw: T, shape: readonly number[], dy: number, dx: number, mode: ShiftMode): T {
   const [h, w, c] = shape.length === 3 ? shape : [shape[0], shape[1], 1];
   const out = new (raw.constructor as new (n: number) => T)(raw.length);
   forEachShifted(h, w, c, dy, dx, mode, (o, s) => {
@@ -55,7 +55,7 @@ export function shiftImage<T extends Uint8Array | Float32Array>(raw: T, shape: r
 }
 
 /** ‖a − S b‖ / ‖S b‖ over [h, w, c] maps (see the module comment for the region compared). */
-export function shiftedError(a: Float32Array, b: Float32Array, h: number, w: number, c: number, dy: number, dx: number, mode: 'cyclic' | 'zero'): number {
+export function shiftedError(a: Float32Array, b: Float32Array, h: number, w: number, c: number, dy: number, dx: number, mode: ShiftMode): number {
   let diff = 0;
   let norm = 0;
   let normA = 0;
@@ -81,8 +81,8 @@ export async function equivariance(params: EquivarianceParams): Promise<Equivari
   const shifts = params.shifts ?? DEFAULT_SHIFTS;
   const axis = params.axis ?? 'x';
   const mode = params.mode ?? 'cyclic';
-  if (!['x', 'y', 'both'].includes(axis)) throw new InspectError(`axis must be x, y or both, got ${JSON.stringify(axis)}`);
-  if (!['cyclic', 'zero'].includes(mode)) throw new InspectError(`mode must be cyclic or zero, got ${JSON.stringify(mode)}`);
+  if (!(SHIFT_AXES as readonly string[]).includes(axis)) throw new InspectError(`axis must be x, y or both, got ${JSON.stringify(axis)}`);
+  if (!(SHIFT_MODES as readonly string[]).includes(mode)) throw new InspectError(`mode must be cyclic or zero, got ${JSON.stringify(mode)}`);
   if (!Array.isArray(shifts) || !shifts.length || shifts.length > 64 || shifts.some((v) => !Number.isInteger(v))) {
     throw new InspectError(`shifts must be 1 to 64 whole numbers of pixels, got ${JSON.stringify(shifts)}`);
   }
