@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { DIVERGING, divergingIndex, lutIndex, luminance, VIRIDIS } from '../../webviews/inspection/colormap';
 import { humanCount, humanMacs, percent, shapeText, valueText } from '../../webviews/inspection/format';
 import { tileAt, tileLayout, tileOrigin, tileScale } from '../../webviews/inspection/layout';
-import { checkpointOptions, sampleChoice, validCheckpoint } from '../../webviews/inspection/sample';
+import { checkpointOptions, contextCheckpoint, sampleChoice, validCheckpoint } from '../../webviews/inspection/sample';
 import { base64ToBytes, base64ToFloat32, channelRanges, dequantise, dequantiseMap, mapGeometry } from '../../webviews/inspection/tensor';
 
 const rgb = (lut: Uint8Array, i: number) => [lut[i * 3], lut[i * 3 + 1], lut[i * 3 + 2]];
@@ -135,6 +135,13 @@ describe('sample and checkpoint choices', () => {
     assert.deepEqual(checkpointOptions({ run }).map(([v]) => v), ['last', 'best', 'untrained']);
     assert.deepEqual(checkpointOptions({ run: { ...run, hasBest: false } }).map(([v]) => v), ['last', 'untrained']);
     assert.equal(validCheckpoint(base, 'best'), 'untrained');
+  });
+  it("a new context: its own checkpoint the first time, then the user's while it offers it", () => {
+    const run = { runDir: '/r', label: 'r', status: 'completed', hasBest: true };
+    const withRun = { ...base, run, checkpoint: 'last' as const };
+    assert.equal(contextCheckpoint(undefined, withRun, 'best'), 'last', 'first context');
+    assert.equal(contextCheckpoint(withRun, withRun, 'best'), 'best', 'kept');
+    assert.equal(contextCheckpoint(withRun, { ...withRun, run: { ...run, hasBest: false } }, 'best'), 'last', 'best is gone');
   });
   it('the page asks by index, class or random seed', () => {
     const s = { mode: 'class' as const, index: 3, classIndex: 2, seed: 9, checkpoint: 'last' as const };

@@ -4,39 +4,20 @@
  * message from the extension is validated (src/protocol/webview.ts) before it is shown; text goes in as
  * text (class names are folder names), images as data: URLs of base64 PNGs.
  */
-import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { DataPreviewResult, PreviewImage } from '../../src/protocol/engineTypes';
 import type { DatasetPreviewAction, DatasetPreviewUpdate } from '../../src/protocol/webview';
+import { button } from '../shared/button';
+import { el, svg } from '../shared/dom';
+import { onMessages, webviewApi } from '../shared/vscode';
 import './style.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: DatasetPreviewAction): void };
-
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<DatasetPreviewAction>();
 const app = document.getElementById('app')!;
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-function svg(tag: string, attrs: Record<string, string | number> = {}, text?: string): SVGElement {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(label: string, action: DatasetPreviewAction['type'], secondary = false, id?: string): HTMLElement {
-  const b = document.createElement('vscode-button');
-  b.textContent = label;
-  if (secondary) b.setAttribute('secondary', '');
-  if (id) b.id = id;
-  b.addEventListener('click', () => vscode.postMessage({ type: action } as DatasetPreviewAction));
-  return b;
+/** A button that asks the extension for `action` (Shuffle, Train, Copy Dataset Spec, Try Again). */
+function actionButton(label: string, action: DatasetPreviewAction['type'], secondary = false, id?: string): HTMLElement {
+  return button(label, () => vscode.postMessage({ type: action } as DatasetPreviewAction), { secondary, id });
 }
 
 /** Small images scaled up by a whole factor (crisp pixels), to about 56 px. */
@@ -65,7 +46,7 @@ function render(update: DatasetPreviewUpdate): void {
     app.replaceChildren(
       el('h1', {}, update.name),
       el('p', { class: 'error', role: 'alert' }, `Cannot preview this dataset: ${update.message}`),
-      el('div', { class: 'actions' }, button('Try Again', 'shuffle')),
+      el('div', { class: 'actions' }, actionButton('Try Again', 'shuffle')),
     );
     return;
   }
@@ -94,7 +75,7 @@ function header(name: string, spec: string, p: DataPreviewResult): HTMLElement {
     el('h1', {}, name),
     el('p', { class: 'spec' }, spec),
     dl,
-    el('div', { class: 'actions' }, button('Shuffle', 'shuffle', false, 'shuffle'), button('Train a Model on This Dataset', 'train', true), button('Copy Dataset Spec', 'copySpec', true)),
+    el('div', { class: 'actions' }, actionButton('Shuffle', 'shuffle', false, 'shuffle'), actionButton('Train a Model on This Dataset', 'train', true), actionButton('Copy Dataset Spec', 'copySpec', true)),
   );
   if (s.description) head.insertBefore(el('p', { class: 'description' }, s.description), dl);
   if (s.warnings.length) head.append(el('ul', { class: 'warnings' }, ...s.warnings.map((w) => el('li', {}, w))));
@@ -162,8 +143,5 @@ function augmentSection(p: DataPreviewResult): HTMLElement[] {
   ];
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const update = event.data as DatasetPreviewUpdate;
-  if (update) render(update);
-});
+onMessages<DatasetPreviewUpdate>(render);
 vscode.postMessage({ type: 'ready' });

@@ -1,49 +1,10 @@
 /**
- * Small DOM helpers shared by the inspection pages: elements with text children (never HTML strings),
- * and the @vscode-elements controls they use, wired to callbacks.
+ * DOM helpers of the inspection pages: the number field (only these pages load the text field), line
+ * links into the model file, canvases at the device pixel ratio, and the status line while the engine works.
+ * Elements, buttons, selects and checkboxes are every page's (webviews/shared/).
  */
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-export function button(label: string, onClick: () => void, options: { secondary?: boolean; id?: string; title?: string } = {}): HTMLElement {
-  const b = document.createElement('vscode-button');
-  b.textContent = label;
-  if (options.secondary) b.setAttribute('secondary', '');
-  if (options.id) b.id = options.id;
-  if (options.title) b.title = options.title;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-export interface SelectElement extends HTMLElement {
-  value: string;
-}
-
-/** A labelled single-select; `onChange` gets the chosen value. */
-export function select(label: string, options: [value: string, text: string][], value: string, onChange: (value: string) => void, id?: string): HTMLElement {
-  const s = document.createElement('vscode-single-select') as unknown as SelectElement;
-  if (id) s.id = id;
-  s.setAttribute('aria-label', label);
-  for (const [v, text] of options) {
-    const o = document.createElement('vscode-option');
-    o.setAttribute('value', v);
-    if (v === value) o.setAttribute('selected', '');
-    o.textContent = text;
-    s.append(o);
-  }
-  s.addEventListener('change', () => onChange(s.value));
-  return el('label', { class: 'control' }, el('span', { class: 'control-label' }, label), s);
-}
+import { el } from '../shared/dom';
 
 export interface TextFieldElement extends HTMLElement {
   value: string;
@@ -69,15 +30,6 @@ export function numberField(label: string, value: number, min: number, max: numb
   return el('label', { class: 'control' }, el('span', { class: 'control-label' }, label), t);
 }
 
-export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, id?: string): HTMLElement {
-  const c = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
-  if (id) c.id = id;
-  c.setAttribute('label', label);
-  if (checked) c.setAttribute('checked', '');
-  c.addEventListener('change', () => onChange(c.checked));
-  return c;
-}
-
 /** A "line N" link that asks the extension to reveal the model file's line. */
 export function lineLink(line: number | null, reveal: (line: number) => void): HTMLElement {
   if (line === null) return el('span', { class: 'muted', title: 'The line that created this layer is not known (another file, or built outside the model file).' }, '—');
@@ -87,12 +39,6 @@ export function lineLink(line: number | null, reveal: (line: number) => void): H
     reveal(line);
   });
   return a;
-}
-
-/** A VS Code theme colour (a CSS variable), with a fallback for pages shown outside VS Code. */
-export function themeColour(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim();
-  return v || fallback;
 }
 
 /** A canvas sized in CSS pixels, backed at the device pixel ratio; returns its 2D context scaled to CSS pixels. */
@@ -109,7 +55,7 @@ export function sizedCanvas(canvas: HTMLCanvasElement, width: number, height: nu
 }
 
 /** The status line while the engine works (the page greys its results meanwhile: body.busy). */
-export function showBusy(status: HTMLElement, message: string): void {
+function showBusy(status: HTMLElement, message: string): void {
   document.body.classList.add('busy');
   status.className = 'status';
   status.removeAttribute('role');
@@ -117,7 +63,7 @@ export function showBusy(status: HTMLElement, message: string): void {
 }
 
 /** An error in the status line, announced, with a link to the model file's line when it has one. */
-export function showError(status: HTMLElement, message: string, line: number | undefined, reveal: (line: number) => void): void {
+function showError(status: HTMLElement, message: string, line: number | undefined, reveal: (line: number) => void): void {
   document.body.classList.remove('busy');
   status.className = 'error';
   status.setAttribute('role', 'alert');
@@ -129,4 +75,16 @@ export function showDone(status: HTMLElement): void {
   document.body.classList.remove('busy');
   status.className = 'status';
   status.removeAttribute('role');
+}
+
+/**
+ * The status line's share of a page's updates: `loading` greys the results, `error` shows the message
+ * (with its model line). Returns false for the page's other updates, which the page shows itself.
+ */
+export function showProgress<U extends { type: string }>(status: HTMLElement, update: U, reveal: (line: number) => void): update is Extract<U, { type: 'loading' | 'error' }> {
+  const u = update as unknown as { type: string; message: string; line?: number };
+  if (u.type === 'loading') showBusy(status, u.message);
+  else if (u.type === 'error') showError(status, u.message, u.line, reveal);
+  else return false;
+  return true;
 }

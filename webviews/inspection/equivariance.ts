@@ -9,17 +9,20 @@ import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
 import type { EquivarianceResult, ShiftAxis, ShiftMode } from '../../src/protocol/engineTypes';
 import type { EquivarianceAction, EquivarianceUpdate, InspectContext } from '../../src/protocol/webview';
 import { MAX_PROBE_SHIFT } from '../../src/protocol/engineTypes';
-import { button, el, lineLink, numberField, select, showBusy, showDone, showError, themeColour } from './dom';
+import { button } from '../shared/button';
+import { select } from '../shared/controls';
+import { chartPalette, el, themeVar } from '../shared/dom';
+import { onMessages, webviewApi } from '../shared/vscode';
+import { lineLink, numberField, showDone, showProgress } from './dom';
 import { percent, valueText } from './format';
-import { sampleChoice, validCheckpoint, type SampleState } from './sample';
+import { contextCheckpoint, sampleChoice, type SampleState } from './sample';
 import { sampleControls } from './sampleControls';
 import { base64ToBytes } from './tensor';
 import './style.css';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
-declare function acquireVsCodeApi(): { postMessage(message: EquivarianceAction): void };
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<EquivarianceAction>();
 const app = document.getElementById('app')!;
 
 let context: InspectContext | undefined;
@@ -34,19 +37,6 @@ const results = el('div', { class: 'results' });
 
 const post = (m: EquivarianceAction) => vscode.postMessage(m);
 const run = () => post({ type: 'probe', sample: sampleChoice(sample), checkpoint: sample.checkpoint, ...probe });
-
-/** Distinct line colours from the theme's chart palette, then dashes to tell more layers apart. */
-function palette(): string[] {
-  return [
-    themeColour('charts-blue', '#3794ff'),
-    themeColour('charts-orange', '#d18616'),
-    themeColour('charts-green', '#89d185'),
-    themeColour('charts-purple', '#b180d7'),
-    themeColour('charts-red', '#f14c4c'),
-    themeColour('charts-yellow', '#cca700'),
-    themeColour('foreground', '#cccccc'),
-  ];
-}
 
 function buildToolbar(): void {
   if (!context) return;
@@ -83,11 +73,11 @@ function explain(): HTMLElement {
 }
 
 function render(update: EquivarianceUpdate): void {
+  if (showProgress(status, update, (line) => post({ type: 'reveal', line }))) return;
   switch (update.type) {
     case 'context': {
-      const first = !context;
+      sample.checkpoint = contextCheckpoint(context, update.context, sample.checkpoint);
       context = update.context;
-      sample.checkpoint = validCheckpoint(context, first ? context.checkpoint : sample.checkpoint);
       buildToolbar();
       app.replaceChildren(
         el('header', {}, el('h1', {}, 'Shift equivariance', el('span', { class: 'subtitle' }, ` · ${context.title}`)), el('p', { class: 'note' }, `${context.run ? `run ${context.run.label} (${context.run.status})` : 'no run of this model yet: untrained weights'} · data ${context.data}`)),
@@ -99,12 +89,6 @@ function render(update: EquivarianceUpdate): void {
       if (result) showResult(result);
       return;
     }
-    case 'loading':
-      showBusy(status, update.message);
-      return;
-    case 'error':
-      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
-      return;
     case 'result':
       showDone(status);
       showResult(update.result);
@@ -113,9 +97,9 @@ function render(update: EquivarianceUpdate): void {
 }
 
 function chartOptions(title: string, yTitle: string, yMax?: number) {
-  const fg = themeColour('foreground', '#ccc');
-  const grid = themeColour('widget-border', 'rgba(128,128,128,0.3)');
-  const font = { family: themeColour('font-family', 'sans-serif'), size: 12 };
+  const fg = themeVar('foreground', '#ccc');
+  const grid = themeVar('widget-border', 'rgba(128,128,128,0.3)');
+  const font = { family: themeVar('font-family', 'sans-serif'), size: 12 };
   return {
     animation: false as const,
     responsive: true,
@@ -139,7 +123,8 @@ function showResult(r: EquivarianceResult): void {
   for (const c of charts.splice(0)) c.destroy();
   const s = r.sample;
   status.textContent = `${s.file ? s.file.split(/[\\/]/).pop() : `sample #${s.index}`}${s.className ? ` (${s.className})` : ''} · checkpoint ${r.checkpoint} · shifts ${r.shifts[0]}–${r.shifts[r.shifts.length - 1]} px along ${r.axis}, ${r.mode}`;
-  const colours = palette();
+  // Distinct line colours from the theme's chart palette, then dashes to tell more layers apart.
+  const colours = chartPalette();
   const errorCanvas = el('canvas', { role: 'img', 'aria-label': 'Equivariance error per layer against the shift' });
   const probCanvas = el('canvas', { role: 'img', 'aria-label': 'Change of the class probabilities against the shift' });
   const predictions = r.predictions.map((p) => p.classes[p.predicted] ?? String(p.predicted));
@@ -235,8 +220,5 @@ function inputThumb(r: EquivarianceResult): void {
   results.prepend(el('div', { class: 'actions' }, canvas, el('span', { class: 'note' }, `unshifted: predicted ${first ? `${first.classes[first.predicted]} (${percent(first.probabilities[first.predicted] ?? 0)})` : '–'}`)));
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const update = event.data as EquivarianceUpdate;
-  if (update) render(update);
-});
+onMessages<EquivarianceUpdate>(render);
 post({ type: 'ready' });

@@ -7,17 +7,20 @@
  */
 import type { FeatureMapsResult, LayerFeatureMap, Prediction } from '../../src/protocol/engineTypes';
 import type { FeatureMapsAction, FeatureMapsUpdate, InspectContext } from '../../src/protocol/webview';
+import { button } from '../shared/button';
+import { checkbox, select } from '../shared/controls';
+import { el } from '../shared/dom';
+import { onMessages, webviewApi } from '../shared/vscode';
 import { lutIndex, VIRIDIS } from './colormap';
-import { button, checkbox, el, lineLink, select, showBusy, showDone, showError, sizedCanvas } from './dom';
+import { lineLink, showDone, showProgress, sizedCanvas } from './dom';
 import { percent, shapeText, valueText } from './format';
 import { tileAt, tileLayout, tileOrigin, tileScale, type TileLayout } from './layout';
-import { sampleChoice, validCheckpoint, type SampleState } from './sample';
+import { contextCheckpoint, sampleChoice, validCheckpoint, type SampleState } from './sample';
 import { sampleControls } from './sampleControls';
 import { base64ToBytes, channelRanges, dequantiseMap, mapGeometry } from './tensor';
 import './style.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: FeatureMapsAction): void };
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<FeatureMapsAction>();
 const app = document.getElementById('app')!;
 /** Channels drawn per layer until the user asks for all (a 512-channel layer is a long page). */
 const CHANNELS_SHOWN = 64;
@@ -95,22 +98,15 @@ function layoutPage(): void {
 }
 
 function render(update: FeatureMapsUpdate): void {
+  if (showProgress(status, update, (line) => post({ type: 'reveal', line }))) return;
   switch (update.type) {
     case 'context': {
-      const first = !context;
+      sample.checkpoint = contextCheckpoint(context, update.context, sample.checkpoint);
       context = update.context;
-      sample.checkpoint = validCheckpoint(context, first ? context.checkpoint : sample.checkpoint);
       if (context.count !== undefined && sample.index >= context.count) sample.index = 0;
       buildToolbar();
       layoutPage();
       if (result) showResult(result);
-      return;
-    }
-    case 'loading':
-      showBusy(status, update.message);
-      return;
-    case 'error': {
-      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
       return;
     }
     case 'result':
@@ -360,8 +356,5 @@ new ResizeObserver(() => {
   }, 100);
 }).observe(document.body);
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const update = event.data as FeatureMapsUpdate;
-  if (update) render(update);
-});
+onMessages<FeatureMapsUpdate>(render);
 post({ type: 'ready' });

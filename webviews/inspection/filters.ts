@@ -7,16 +7,18 @@
  */
 import type { CheckpointChoice, FiltersResult, LayerFilters } from '../../src/protocol/engineTypes';
 import type { FiltersAction, FiltersUpdate, InspectContext } from '../../src/protocol/webview';
+import { select } from '../shared/controls';
+import { el, themeVar } from '../shared/dom';
+import { onMessages, webviewApi } from '../shared/vscode';
 import { DIVERGING, divergingIndex } from './colormap';
-import { el, lineLink, select, showBusy, showDone, showError, sizedCanvas, themeColour } from './dom';
+import { lineLink, showDone, showProgress, sizedCanvas } from './dom';
 import { grouped, valueText } from './format';
 import { tileAt, tileLayout, tileOrigin, type TileLayout } from './layout';
 import { checkpointOptions } from './sample';
 import { base64ToFloat32 } from './tensor';
 import './style.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: FiltersAction): void };
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<FiltersAction>();
 const app = document.getElementById('app')!;
 const FILTERS_PER_PAGE = 16;
 const INPUTS_SHOWN = 32;
@@ -71,6 +73,7 @@ function legend(): HTMLCanvasElement {
 }
 
 function render(update: FiltersUpdate): void {
+  if (showProgress(status, update, (line) => post({ type: 'reveal', line }))) return;
   switch (update.type) {
     case 'context': {
       context = update.context;
@@ -89,12 +92,6 @@ function render(update: FiltersUpdate): void {
       if (shown) showFilters(shown);
       return;
     }
-    case 'loading':
-      showBusy(status, update.message);
-      return;
-    case 'error':
-      showError(status, update.message, update.line, (line) => post({ type: 'reveal', line }));
-      return;
     case 'filters':
       showDone(status);
       left = update.left.checkpoint;
@@ -238,12 +235,12 @@ function histogram(l: LayerFilters): HTMLCanvasElement {
   const plotH = height - 18;
   const top = Math.max(1, ...counts);
   const bw = width / Math.max(1, counts.length);
-  ctx.fillStyle = themeColour('charts-blue', '#3794ff');
+  ctx.fillStyle = themeVar('charts-blue', '#3794ff');
   counts.forEach((c, i) => {
     const h = (c / top) * (plotH - 2);
     ctx.fillRect(i * bw + 0.5, plotH - h, Math.max(1, bw - 1), h);
   });
-  const fg = themeColour('descriptionForeground', '#888');
+  const fg = themeVar('descriptionForeground', '#888');
   ctx.strokeStyle = fg;
   ctx.beginPath();
   ctx.moveTo(0, plotH + 0.5);
@@ -252,7 +249,7 @@ function histogram(l: LayerFilters): HTMLCanvasElement {
   const lo = min ?? 0;
   const hi = max ?? 0;
   ctx.fillStyle = fg;
-  ctx.font = `11px ${themeColour('font-family', 'sans-serif')}`;
+  ctx.font = `11px ${themeVar('font-family', 'sans-serif')}`;
   ctx.textBaseline = 'top';
   ctx.textAlign = 'left';
   ctx.fillText(valueText(lo), 0, plotH + 4);
@@ -260,7 +257,7 @@ function histogram(l: LayerFilters): HTMLCanvasElement {
   ctx.fillText(valueText(hi), width, plotH + 4);
   if (lo < 0 && hi > 0) {
     const x = ((0 - lo) / (hi - lo)) * width;
-    ctx.strokeStyle = themeColour('foreground', '#ccc');
+    ctx.strokeStyle = themeVar('foreground', '#ccc');
     ctx.setLineDash([2, 2]);
     ctx.beginPath();
     ctx.moveTo(x + 0.5, 0);
@@ -273,8 +270,5 @@ function histogram(l: LayerFilters): HTMLCanvasElement {
   return canvas;
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const update = event.data as FiltersUpdate;
-  if (update) render(update);
-});
+onMessages<FiltersUpdate>(render);
 post({ type: 'ready' });

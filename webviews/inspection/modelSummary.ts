@@ -6,12 +6,13 @@
  */
 import type { LayerSummary, ModelSummary } from '../../src/protocol/engineTypes';
 import type { ModelSummaryAction, ModelSummaryUpdate } from '../../src/protocol/webview';
-import { button, el } from './dom';
+import { button } from '../shared/button';
+import { el } from '../shared/dom';
+import { onMessages, webviewApi } from '../shared/vscode';
 import { grouped, humanCount, humanMacs, percent, shapeText } from './format';
 import './style.css';
 
-declare function acquireVsCodeApi(): { postMessage(message: ModelSummaryAction): void };
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<ModelSummaryAction>();
 const app = document.getElementById('app')!;
 
 function render(update: ModelSummaryUpdate): void {
@@ -120,8 +121,5 @@ function row(l: LayerSummary, s: ModelSummary, anyNonTrainable: boolean, anyRf: 
   return tr;
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const update = event.data as ModelSummaryUpdate;
-  if (update) render(update);
-});
+onMessages<ModelSummaryUpdate>(render);
 vscode.postMessage({ type: 'ready' });

@@ -38,3 +38,8 @@ export function checkpointOptions(ctx: Pick<InspectContext, 'run'>): [Checkpoint
 export function validCheckpoint(ctx: InspectContext, wanted: CheckpointChoice): CheckpointChoice {
   return checkpointOptions(ctx).some(([v]) => v === wanted) ? wanted : ctx.checkpoint;
 }
+
+/** The checkpoint after a new context: the context's own the first time, then the user's while it is offered. */
+export function contextCheckpoint(previous: InspectContext | undefined, next: InspectContext, wanted: CheckpointChoice): CheckpointChoice {
+  return validCheckpoint(next, previous ? wanted : next.checkpoint);
+}

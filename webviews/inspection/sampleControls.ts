@@ -1,7 +1,8 @@
 /** The sample and checkpoint controls shared by the feature maps and equivariance pages. */
 import type { CheckpointChoice } from '../../src/protocol/engineTypes';
 import type { InspectContext } from '../../src/protocol/webview';
-import { numberField, select } from './dom';
+import { select } from '../shared/controls';
+import { numberField } from './dom';
 import { checkpointOptions, type SampleState } from './sample';
 
 /** Checkpoint, "Sample by" and index or class: `changed` runs after each choice (the page then asks again). */
