@@ -22,6 +22,7 @@ import { formatNumber, table } from './format';
 import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
 import { FeatureMapsRequest } from '../protocol/engineRequests';
 import { writeFeatureMapsPng } from './featureMapsPng';
+import { exportCommand } from './export';
 import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
 
 const USAGE = `Usage: dl-lab <command> [options]
@@ -73,6 +74,9 @@ Commands:
       --data D             another dataset of the same shape and classes (default: the run's)
       --split S            train, val or test (default: the split the run did not train on)
       --checkpoint C       best (default, where the run has one) or last   [--json]
+  export <run-dir|run-id> --format onnx|tfjs|keras --out PATH   A run's checkpoint as an ONNX file (opset 17,
+                       NHWC input) or a TensorFlow.js folder; keras says how to convert the TensorFlow.js folder
+      --checkpoint C       last (default) or best   --runs-dir DIR   [--json]
 
 Exit code: 0 only when the command succeeded (for train: the run completed).`;
 
@@ -113,6 +117,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   sweep: { type: 'string' },
   split: { type: 'string' },
+  format: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -175,6 +180,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./sweep')).sweep(rest, values, { newClient: () => engineClient(values), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'eval':
       return (await import('./eval')).evalCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
+    case 'export':
+      return exportCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

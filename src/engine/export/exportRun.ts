@@ -16,7 +16,7 @@ import { displayPath } from '../model/modelFile';
 import { toOnnx } from './onnx';
 import { OPSET } from './onnxProto';
 import { checkExportParams, kerasAdvice } from './formats';
-import type { ExportParams, ExportResult } from './types';
+import type { ExportParams, ExportResult } from '../../protocol/engineTypes';
 
 export async function exportRun(params: ExportParams, engineVersion: string): Promise<ExportResult> {
   const problem = checkExportParams(params);

@@ -2,7 +2,7 @@
  * The export formats and checkpoints, the request's checks and the Keras advice: without TensorFlow.js, so
  * that the CLI and the extension check a request before any engine starts.
  */
-import { EXPORT_CHECKPOINTS, EXPORT_FORMATS } from './types';
+import { EXPORT_CHECKPOINTS, EXPORT_FORMATS } from '../../protocol/engineTypes';
 
 /** One line: how to get a Keras file from the TensorFlow.js folder (no maintained Keras writer exists for Node.js). */
 export function kerasAdvice(run = 'RUN'): string {
