@@ -22,8 +22,6 @@ import type {
   EvalReport,
   ExportParams,
   ExportResult,
-  ExportParams,
-  ExportResult,
   FeatureMapsParams,
   FeatureMapsResult,
   FiltersParams,
@@ -76,5 +74,3 @@ export const TrainEventNotification = new NotificationType<TrainEventParams>('tr
 export const LogNotification = new NotificationType<LogParams>('log');
 /** The engine is about to exit so as to be restarted (see EngineRestartParams). */
 export const EngineRestartNotification = new NotificationType<EngineRestartParams>('engine/restart');
-/** Writes a run's checkpoint as an ONNX file or a TensorFlow.js folder (keras: an error saying how to convert). */
-export const ExportRequest = new RequestType<ExportParams, ExportResult, void>('export/run');
