@@ -18,21 +18,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetSummary } from '../protocol/engineTypes';
 import { COMMANDS, paletteTitle, VIEW_ITEMS, VIEWS } from './commands';
-import { restrictedDataFolders, SECTION } from './config';
+import { datasetGlobPatterns, restrictedDataFolders, runsDirSetting, settingChanged } from './config';
 import type { EngineHost } from './engineHost';
 import { errorMessage } from './log';
+import { excludeGlob } from './settings';
 
 export const BUILTIN_DATASETS = ['synthetic:shapes'];
-export const DEFAULT_DATASET_GLOBS = [
-  '**/*-idx3-ubyte',
-  '**/*-idx3-ubyte.gz',
-  '**/data_batch_*.bin',
-  '**/*.dataset.json',
-  '**/*.csv',
-  '**/*.npy',
-  '**/*.npz',
-  '**/*.{png,jpg,jpeg}',
-];
 /** Files looked at per glob: enough to find the datasets, not to count their images (the engine does). */
 const MAX_FILES_PER_GLOB = 5000;
 const REFRESH_DEBOUNCE_MS = 700;
@@ -119,14 +110,6 @@ export function summaryTooltip(spec: string, s: DatasetSummary): string {
 export function countText(count: number, total: number): string {
   const pct = total > 0 ? (100 * count) / total : 0;
   return `${fmt(count)} · ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%`;
-}
-
-/** Exclusions for the search: dependencies, VCS, and the runs folder when it is relative to the workspace. */
-export function excludeGlob(runsDir: string | undefined): string {
-  const parts = ['**/node_modules/**', '**/.git/**'];
-  const runs = (runsDir ?? 'runs').trim().replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-  if (runs && !path.isAbsolute(runs) && !runs.startsWith('..')) parts.push(`${runs}/**`);
-  return `{${parts.join(',')}}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -287,9 +270,8 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
     const builtin = BUILTIN_DATASETS.map((spec) => this.node(spec, spec, true));
     const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file') ?? [];
     if (!folders.length) return builtin;
-    const config = vscode.workspace.getConfiguration(SECTION);
-    const globs = datasetGlobs(config.get<unknown>('datasetGlobs'));
-    const exclude = excludeGlob(config.get<string>('runsDir'));
+    const globs = datasetGlobPatterns();
+    const exclude = excludeGlob(runsDirSetting());
     const files: string[] = [];
     try {
       const results = await Promise.all(globs.map((glob) => vscode.workspace.findFiles(glob, exclude, MAX_FILES_PER_GLOB)));
@@ -329,8 +311,7 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
   private startWatching(): void {
     if (this.watching) return;
     this.watching = true;
-    const config = vscode.workspace.getConfiguration(SECTION);
-    for (const glob of datasetGlobs(config.get<unknown>('datasetGlobs'))) {
+    for (const glob of datasetGlobPatterns()) {
       const watcher = vscode.workspace.createFileSystemWatcher(glob);
       this.watchers.push(
         watcher,
@@ -391,14 +372,6 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
   }
 }
 
-/** `dlLab.datasetGlobs`, or the defaults when it is not a list of strings. */
-export function datasetGlobs(value: unknown): string[] {
-  if (Array.isArray(value)) {
-    const globs = value.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
-    return globs;
-  }
-  return DEFAULT_DATASET_GLOBS;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Commands
@@ -469,7 +442,7 @@ export function registerDatasetsView(deps: DatasetsViewDeps): vscode.Disposable 
       void vscode.window.setStatusBarMessage(`Copied ${text}`, 3000);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.datasetGlobs`) || e.affectsConfiguration(`${SECTION}.runsDir`)) provider.settingsChanged();
+      if (settingChanged(e, 'datasetGlobs', 'runsDir')) provider.settingsChanged();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => provider.settingsChanged()),
   );

@@ -26,6 +26,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from './commands';
+import { settingChanged } from './config';
 import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
 import { registerDashboards } from './dashboard/dashboards';
 import { DatasetPreviews } from './datasetPreview';
@@ -66,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.newModel.id, () => newModelFromTemplate(deps)),
     watchTrust(log),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dlLab.nodePath')) {
+      if (settingChanged(e, 'nodePath')) {
         log.info(
           engine.loaded?.running
             ? 'dlLab.nodePath changed: the engine restarts with it on the next request when no run is training'

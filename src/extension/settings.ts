@@ -1,10 +1,26 @@
 /**
  * Interpreting the `dlLab.*` settings: pure functions (no `vscode`), tested in
- * test/extension/settings.test.ts. src/extension/config.ts reads the values from VS Code.
+ * test/extension/settings.test.ts. src/extension/config.ts reads the values from VS Code, and nothing else does.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isBackendChoice, type BackendChoice } from '../protocol/engineTypes';
+import { MODEL_FILE_GLOB } from './modelFiles';
+
+/** The `dlLab.*` settings (package.json contributes.configuration; settings.test.ts checks they agree). */
+export const SETTING_KEYS = [
+  'backend',
+  'runsDir',
+  'defaultDataset',
+  'nodePath',
+  'modelGlob',
+  'datasetGlobs',
+  'inlayHints.enabled',
+  'codeLens.enabled',
+  'modelTimeout',
+  'threads',
+] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
 
 export const DEFAULT_RUNS_DIR = 'runs';
 
@@ -40,4 +56,45 @@ export function normalizeBackend(value: unknown): { backend: BackendChoice; warn
 export function normalizeNodePath(value: unknown, home = os.homedir()): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
   return expandHome(value.trim(), home);
+}
+
+/** `dlLab.modelGlob`, else the default. */
+export function modelGlobFrom(value: unknown): string {
+  return typeof value === 'string' && value.trim() ? value.trim() : MODEL_FILE_GLOB;
+}
+
+export const DEFAULT_DATASET_GLOBS = [
+  '**/*-idx3-ubyte',
+  '**/*-idx3-ubyte.gz',
+  '**/data_batch_*.bin',
+  '**/*.dataset.json',
+  '**/*.csv',
+  '**/*.npy',
+  '**/*.npz',
+  '**/*.{png,jpg,jpeg}',
+];
+
+/** `dlLab.datasetGlobs`, or the defaults when it is not a list of strings. */
+export function datasetGlobs(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    const globs = value.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
+    return globs;
+  }
+  return DEFAULT_DATASET_GLOBS;
+}
+
+/** Exclusions for a workspace search: dependencies, VCS, and the runs folder when it is relative to the workspace. */
+export function excludeGlob(runsDir: string | undefined): string {
+  const parts = ['**/node_modules/**', '**/.git/**'];
+  const runs = (runsDir ?? 'runs').trim().replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (runs && !path.isAbsolute(runs) && !runs.startsWith('..')) parts.push(`${runs}/**`);
+  return `{${parts.join(',')}}`;
+}
+
+/** The engine's environment from `dlLab.modelTimeout` (seconds) and `dlLab.threads` (0: one per core). */
+export function engineEnvFrom(seconds: unknown, threads: unknown): Record<string, string> {
+  return {
+    ...(typeof seconds === 'number' && seconds > 0 ? { DL_LAB_MODEL_TIMEOUT: String(seconds) } : {}),
+    ...(typeof threads === 'number' && Number.isInteger(threads) && threads > 0 ? { DL_LAB_THREADS: String(threads) } : {}),
+  };
 }

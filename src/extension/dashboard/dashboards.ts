@@ -13,11 +13,10 @@ import * as vscode from 'vscode';
 import { parseDashboardState, type DashboardRun } from '../../protocol/webview';
 import { listRuns, type RunSummary } from '../../runs/runFolder';
 import { COMMANDS } from '../commands';
-import { SECTION } from '../config';
+import { workspaceRunsDirs } from '../config';
 import type { CurrentRun } from '../currentRun';
 import type { EngineHost } from '../engineHost';
 import { stopRunAnywhere } from '../stopRun';
-import { resolveRunsDir } from '../settings';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
 
 export interface DashboardDeps {
@@ -180,11 +179,7 @@ export class Dashboards implements vscode.Disposable {
   /** The runs of the workspace's runs folders (and those this window trained into), newest first. */
   listRuns(): RunSummary[] {
     const dirs = new Set(this.knownRunsDirs);
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      const setting = vscode.workspace.getConfiguration(SECTION, folder.uri).get<string>('runsDir');
-      dirs.add(resolveRunsDir(setting, { workspaceFolder: folder.uri.fsPath, modelFile: folder.uri.fsPath }));
-    }
+    for (const dir of workspaceRunsDirs()) dirs.add(dir);
     const runs = [...dirs].flatMap((d) => listRuns(d));
     return runs.sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
   }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { COMMANDS, type CommandId } from '../commands';
 import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
-import { defaultDataset, SECTION } from '../config';
+import { defaultDataset, insightEnabled, settingChanged } from '../config';
 import type { EngineHost } from '../engineHost';
 import { isModelFile } from '../modelFiles';
 import { findDefaultExportLine } from './defaultExport';
@@ -21,8 +21,6 @@ import { emptyOutputWarning, formatMacs, formatParams, formatShape, hintLabel, h
 import { DEFAULT_DEBOUNCE_MS, type FileInsight, ModelInsights } from './modelInsights';
 
 export const DIAGNOSTIC_SOURCE = 'Deep Learning Lab';
-export const INLAY_HINTS_SETTING = 'inlayHints.enabled';
-export const CODE_LENS_SETTING = 'codeLens.enabled';
 export const LENSES: { title: string; command: CommandId; tooltip: string }[] = [
   { title: 'Train', command: COMMANDS.train.id, tooltip: 'Train this model' },
   { title: 'Summary', command: COMMANDS.showSummary.id, tooltip: 'Layers, output shapes, parameters, MACs and receptive fields' },
@@ -67,10 +65,6 @@ export function currentLine(
 
 function isModelDocument(document: vscode.TextDocument): boolean {
   return document.uri.scheme === 'file' && isModelFile(document.uri.fsPath);
-}
-
-function setting(key: string, scope?: vscode.Uri): boolean {
-  return vscode.workspace.getConfiguration(SECTION, scope).get<boolean>(key) ?? true;
 }
 
 /** The range of a line's text without its indentation (the whole line when it is blank). */
@@ -144,9 +138,9 @@ export class EditorInsights implements vscode.Disposable {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.followVisible(vscode.window.visibleTextEditors)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.${INLAY_HINTS_SETTING}`)) this.hintsChanged.fire();
-        if (e.affectsConfiguration(`${SECTION}.${CODE_LENS_SETTING}`)) this.lensesChanged.fire();
-        if (e.affectsConfiguration(`${SECTION}.defaultDataset`)) for (const file of this.insights.files) this.insights.ensure(file);
+        if (settingChanged(e, 'inlayHints.enabled')) this.hintsChanged.fire();
+        if (settingChanged(e, 'codeLens.enabled')) this.lensesChanged.fire();
+        if (settingChanged(e, 'defaultDataset')) for (const file of this.insights.files) this.insights.ensure(file);
       }),
     );
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.model.{ts,js}', true, true, false);
@@ -190,7 +184,7 @@ export class EditorInsights implements vscode.Disposable {
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     if (!isModelDocument(document)) return [];
     this.insights.ensure(document.uri.fsPath);
-    if (!setting(INLAY_HINTS_SETTING, document.uri)) return [];
+    if (!insightEnabled('inlayHints.enabled', document.uri)) return [];
     const hints: vscode.InlayHint[] = [];
     for (const { line, layers, insight } of this.layerLines(document)) {
       if (line < range.start.line || line > range.end.line) continue;
@@ -203,7 +197,7 @@ export class EditorInsights implements vscode.Disposable {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!isModelDocument(document) || !setting(CODE_LENS_SETTING, document.uri)) return [];
+    if (!isModelDocument(document) || !insightEnabled('codeLens.enabled', document.uri)) return [];
     const line = findDefaultExportLine(document.getText());
     if (line === undefined) return [];
     const range = new vscode.Range(line, 0, line, 0);

@@ -10,12 +10,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelSummary } from '../../protocol/engineTypes';
-import { defaultDataset, SECTION } from '../config';
-import { excludeGlob } from '../datasetsView';
+import { defaultDataset, modelGlob, runsDirSetting } from '../config';
+import { excludeGlob } from '../settings';
 import type { EngineHost } from '../engineHost';
 import { VIEW_ITEMS } from '../commands';
 import { errorMessage } from '../log';
-import { MODEL_FILE_GLOB } from '../modelFiles';
 import { buildErrorText, layerDescription, layerTooltip, modelDescription, modelTooltip } from './modelsModel';
 
 const MODELS_REFRESH_DEBOUNCE_MS = 500;
@@ -44,12 +43,6 @@ interface Built {
   summary?: ModelSummary;
   error?: unknown;
   pending?: Promise<void>;
-}
-
-/** `dlLab.modelGlob`, else the default. */
-export function modelGlob(): string {
-  const value = vscode.workspace.getConfiguration(SECTION).get<string>('modelGlob');
-  return typeof value === 'string' && value.trim() ? value.trim() : MODEL_FILE_GLOB;
 }
 
 export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
@@ -151,7 +144,7 @@ export class ModelsProvider implements vscode.TreeDataProvider<ModelsNode>, vsco
     if (!folders.length) return [];
     let uris: vscode.Uri[] = [];
     try {
-      uris = await vscode.workspace.findFiles(modelGlob(), excludeGlob(vscode.workspace.getConfiguration(SECTION).get<string>('runsDir')), MAX_MODEL_FILES);
+      uris = await vscode.workspace.findFiles(modelGlob(), excludeGlob(runsDirSetting()), MAX_MODEL_FILES);
     } catch (err) {
       this.log.warn(`Models view: searching the workspace failed: ${errorMessage(err)}`);
     }

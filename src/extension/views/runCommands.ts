@@ -15,7 +15,7 @@ import { BACKEND_CHOICES, OPTIMIZERS, type BackendChoice, type OptimizerName } f
 import { effectiveStatus, readRunRecord, type RunRecord } from '../../runs/runFolder';
 import { printable } from '../../util/text';
 import { COMMANDS, VIEWS, type CommandId } from '../commands';
-import { SECTION } from '../config';
+import { backendSettingText, settingChanged, updateBackendSetting } from '../config';
 import { errorMessage } from '../log';
 import { stopRunAnywhere } from '../stopRun';
 import { revealRunFolder, trainModel, type TrainDeps } from '../trainCommand';
@@ -78,8 +78,8 @@ export function registerRunViews(deps: RunViewsDeps): RunViews {
     cmd(COMMANDS.trainModelFile.id, (arg) => vscode.commands.executeCommand(COMMANDS.train.id, modelUriOf(arg))),
     cmd(COMMANDS.modelFileSummary.id, (arg) => vscode.commands.executeCommand(COMMANDS.showSummary.id, modelUriOf(arg))),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SECTION}.runsDir`)) runs.settingsChanged();
-      if (e.affectsConfiguration(`${SECTION}.modelGlob`) || e.affectsConfiguration(`${SECTION}.runsDir`) || e.affectsConfiguration(`${SECTION}.defaultDataset`)) {
+      if (settingChanged(e, 'runsDir')) runs.settingsChanged();
+      if (settingChanged(e, 'modelGlob', 'runsDir', 'defaultDataset')) {
         models.settingsChanged();
       }
     }),
@@ -134,7 +134,7 @@ export async function askTrainOptions(modelFile: vscode.Uri): Promise<ReturnType
   if (!optimizer) return undefined;
   answers.optimizer = optimizer.value;
 
-  const setting = vscode.workspace.getConfiguration(SECTION, modelFile).get<string>('backend') || 'auto';
+  const setting = backendSettingText(modelFile);
   const backend = await vscode.window.showQuickPick(
     [{ label: 'setting', description: `dlLab.backend: ${setting}`, value: '' as BackendChoice | '' }, ...BACKEND_CHOICES.map((b) => ({ label: b, description: '', value: b }))],
     { title: title(5), placeHolder: 'Backend', ignoreFocusOut: true },
@@ -214,8 +214,7 @@ async function resumeRun(deps: TrainDeps, runs: RunsProvider, arg: unknown): Pro
 // Select Backend
 
 async function selectBackend(deps: TrainDeps): Promise<BackendChoice | undefined> {
-  const config = vscode.workspace.getConfiguration(SECTION);
-  const current = config.get<string>('backend') || 'auto';
+  const current = backendSettingText();
   const info = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Asking the training engine which backends load…' },
     async () => (await deps.engine.get()).info(),
@@ -244,8 +243,7 @@ async function selectBackend(deps: TrainDeps): Promise<BackendChoice | undefined
     void vscode.window.showWarningMessage(`${picked.value} is not available here: ${picked.detail}. dlLab.backend is unchanged (${current}).`);
     return undefined;
   }
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await config.update('backend', picked.value, target);
+  await updateBackendSetting(picked.value);
   deps.log.info(`dlLab.backend set to ${picked.value}`);
   void vscode.window.setStatusBarMessage(`Deep Learning backend: ${picked.value}`, 3000);
   return picked.value;

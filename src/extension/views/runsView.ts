@@ -13,9 +13,8 @@ import type { RunStatus } from '../../protocol/engineTypes';
 import { type RunSummary, scanRuns } from '../../runs/runFolder';
 import { printable } from '../../util/text';
 import { COMMANDS, VIEW_ITEMS } from '../commands';
-import { SECTION } from '../config';
+import { workspaceRunsDirs } from '../config';
 import type { EngineHost } from '../engineHost';
-import { resolveRunsDir } from '../settings';
 import {
   groupRunsByModel,
   runContextValue,
@@ -56,17 +55,6 @@ export interface UnreadableRunNode {
 export type RunsNode = RunGroupNode | RunNode | UnreadableRunNode;
 
 export type RunsEvents = Pick<EngineHost, 'event' | 'onEngineExit'>;
-
-/** The runs folders to list: `dlLab.runsDir` resolved against each local workspace folder. */
-export function workspaceRunsDirs(): string[] {
-  const dirs = new Set<string>();
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    if (folder.uri.scheme !== 'file') continue;
-    const setting = vscode.workspace.getConfiguration(SECTION, folder.uri).get<string>('runsDir');
-    dirs.add(resolveRunsDir(setting, { workspaceFolder: folder.uri.fsPath, modelFile: path.join(folder.uri.fsPath, 'x.model.ts') }));
-  }
-  return [...dirs];
-}
 
 export class RunsProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
