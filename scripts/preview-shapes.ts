@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { loadDataset } from '../src/engine/data/dataset';
+import { reflectedCrc32 } from '../src/util/crc';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -83,21 +84,8 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** PNG's CRC-32. */
+const crc32 = reflectedCrc32(0xedb88320);
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);

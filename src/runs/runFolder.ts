@@ -7,6 +7,7 @@
  *   <runsDir>/<runId>/checkpoints/last/ model.json + weights, optimizer state, training state
  *   <runsDir>/<runId>/checkpoints/best/ the same, for the best epoch by the monitored metric
  *   <runsDir>/<runId>/stop-request      present while someone asks the run to stop (requestStop)
+ *   <runsDir>/<runId>/tensorboard/train/, validation/   TensorBoard event files (./tensorboard/runLogs)
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -67,6 +68,7 @@ export const METRICS_FILE = 'metrics.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const STOP_REQUEST_FILE = 'stop-request';
 export const LOCK_FILE = 'lock';
+export const TENSORBOARD_DIR = 'tensorboard';
 
 /**
  * Asks whatever process trains the run to stop after its current batch: the trainer looks for this file

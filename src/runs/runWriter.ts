@@ -1,13 +1,15 @@
 /**
  * The writing side of a run folder (its format: ./runFolder): the one object through which a training run
- * creates or reopens its folder, holds its lock, keeps run.json up to date, appends to metrics.jsonl, and
- * notices a stop-request file. Written without TensorFlow.js, like the rest of src/runs.
+ * creates or reopens its folder, holds its lock, keeps run.json up to date, appends to metrics.jsonl and
+ * the TensorBoard logs (./tensorboard), and notices a stop-request file. Written without TensorFlow.js,
+ * like the rest of src/runs.
  */
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import type { TrainingConfig, TrainStartParams } from '../protocol/engineTypes';
 import { fileErrorReason, onDiskSync } from './diskErrors';
+import { RunLogs, type WeightHistogram } from './tensorboard/runLogs';
 import {
   CHECKPOINTS_DIR,
   effectiveStatus,
@@ -18,6 +20,7 @@ import {
   readRunRecord,
   type RunRecord,
   STOP_REQUEST_FILE,
+  TENSORBOARD_DIR,
   trimTornMetrics,
   unlockRun,
   writeRunRecord,
@@ -33,6 +36,7 @@ export class RunWriter {
   readonly resuming: boolean;
   private current: RunRecord;
   private stopFileCheckedAt = 0;
+  private readonly logs: RunLogs;
 
   /**
    * Creates the run folder (or, to resume, reopens it after checking that it may be: not training, not
@@ -83,6 +87,7 @@ export class RunWriter {
         ...(params.sweep ? { sweep: params.sweep } : {}),
       };
     }
+    this.logs = new RunLogs(this.runDir);
     try {
       // A request left over from an earlier stop must not stop the resumed run.
       fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
@@ -109,9 +114,28 @@ export class RunWriter {
     trimTornMetrics(this.runDir);
   }
 
-  /** Appends one line to metrics.jsonl. */
+  /**
+   * Appends one line to metrics.jsonl. A batch line (throttled by the trainer) also writes the batch
+   * losses TensorBoard has queued since the last one.
+   */
   append(record: MetricRecord): void {
     onDiskSync(`appending to ${METRICS_FILE}`, () => fs.appendFileSync(path.join(this.runDir, METRICS_FILE), JSON.stringify(record) + '\n'));
+    if (record.kind === 'batch') onDiskSync(`writing ${TENSORBOARD_DIR}`, () => this.logs.flush(false));
+  }
+
+  /** Every batch's loss, for TensorBoard's batch_loss at the global step. */
+  batchLoss(step: number, loss: number): void {
+    this.logs.batchLoss(step, loss);
+  }
+
+  /**
+   * An epoch's line in metrics.jsonl, its scalars and the weights' histograms in TensorBoard's logs, on
+   * disk (fsync'd) before the epoch's checkpoints are written.
+   */
+  endEpoch(record: MetricRecord & { kind: 'epoch' }, histograms: WeightHistogram[]): void {
+    this.append(record);
+    this.logs.epoch(record, histograms);
+    onDiskSync(`writing ${TENSORBOARD_DIR}`, () => this.logs.flush(true));
   }
 
   /**
@@ -149,8 +173,16 @@ export class RunWriter {
     }
   }
 
-  /** Lets the folder go: the stop request is answered and the lock released. */
-  close(): void {
+  /**
+   * Lets the folder go: what TensorBoard has queued is written (a disk that refuses it is reported to
+   * `onWriteError`), the stop request is answered and the lock released.
+   */
+  close(onWriteError: (reason: string) => void): void {
+    try {
+      this.logs.close();
+    } catch (err) {
+      onWriteError(`${fileErrorReason(err)} while writing ${TENSORBOARD_DIR}`);
+    }
     fs.rmSync(path.join(this.runDir, STOP_REQUEST_FILE), { force: true });
     unlockRun(this.runDir);
   }

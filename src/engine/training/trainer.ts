@@ -1,8 +1,8 @@
 /**
  * One training run, from its folder on disk to its last checkpoint: builds the model from the model file,
  * then trains it batch by batch (yielding to the event loop between batches so that `train/stop` is heard),
- * streaming throttled progress. What it writes goes through the run writer (run.json, metrics.jsonl:
- * src/runs/runWriter) and the checkpoint policy (./checkpointPolicy).
+ * streaming throttled progress. What it writes goes through the run writer (run.json, metrics.jsonl, the
+ * TensorBoard logs: src/runs/runWriter) and the checkpoint policy (./checkpointPolicy).
  */
 import * as tf from '@tensorflow/tfjs';
 import type {
@@ -31,6 +31,7 @@ import { CheckpointPolicy } from './checkpointPolicy';
 import { resolveTrainingConfig } from './config';
 import { MetricTotals, resolveMetrics, type RunMetrics } from './metrics';
 import { type LossFn, lossFunction, makeOptimizer, setLearningRate, trainableVariables, trainStep } from './step';
+import { weightHistograms } from './weightHistograms';
 
 export interface TrainerEvents {
   started(params: TrainStartedParams): void;
@@ -114,7 +115,7 @@ export class TrainingRun {
       );
       result = { runId: this.runId, runDir: this.runDir, status: 'failed', error: message, metrics: this.lastMetrics };
     }
-    this.writer.close();
+    this.writer.close((reason) => this.events.log('error', `run ${this.runId}: ${reason}`));
     this.events.finished(result);
     return result;
   }
@@ -226,7 +227,8 @@ export class TrainingRun {
       const metrics: EpochMetrics = { loss: trained.loss, ...trained.shares };
       if (valIdx.length > 0) Object.assign(metrics, await evaluate(model, run.loss, run.batcher, valIdx, run.metrics));
       const now = Date.now();
-      this.writer.append({ kind: 'epoch', epoch, step: state.step, time: now, ...metrics, samplesPerSec: trained.samplesPerSec, learningRate });
+      const histograms = await weightHistograms(model);
+      this.writer.endEpoch({ kind: 'epoch', epoch, step: state.step, time: now, ...metrics, samplesPerSec: trained.samplesPerSec, learningRate }, histograms);
       this.lastMetrics = metrics;
 
       const before = { bestEpoch: runner.bestCheckpointEpoch, earlyStoppingEpoch: runner.earlyStoppingBestEpoch };
@@ -292,6 +294,7 @@ export class TrainingRun {
         }
       }
       state.step++;
+      this.writer.batchLoss(state.step, batchLoss);
       lossSum += batchLoss * idx.length;
       seen += idx.length;
       const now = Date.now();
