@@ -50,6 +50,8 @@ Commands:
       --range KEY=LOW..HIGH[:log]   an interval to draw from (whole numbers for integer keys)
       --seed N             seeds the draws and every run's training   --parallel N   runs at a time (default 1)
       --json, and train's options for every run (--data, --epochs, --lr, --backend, --threads, --runs-dir...)
+  tensorboard [runs-dir]   Print the command that starts TensorBoard on the runs folder (default ./runs, or
+                       --runs-dir / DL_LAB_RUNS_DIR); every run writes TensorBoard event files
   stop <run-dir|run-id>   Stop a training run after its current batch, from any terminal (checkpoints kept)
       --runs-dir DIR       where to find a run given by id (default ./runs)
   bench [model-file]   Training throughput per backend against PyTorch (same network, batch and threads),
@@ -182,6 +184,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./eval')).evalCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'export':
       return exportCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
+    case 'tensorboard':
+      return (await import('./tensorboard')).tensorboardCommand(rest, runsDir(values), (message) => new UsageError(message));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
