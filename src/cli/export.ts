@@ -3,22 +3,13 @@
  * writes the run's checkpoint as an ONNX file or a TensorFlow.js folder (src/engine/export). Keras has no
  * writer in Node.js: that format says how to convert the TensorFlow.js folder, without starting an engine.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EngineClient } from '../client/engineClient';
 import { checkExportParams, kerasAdvice } from '../engine/export/formats';
 import { EXPORT_CHECKPOINTS, EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../protocol/engineTypes';
 import { ExportRequest } from '../protocol/engineRequests';
-import { RUN_FILE } from '../runs/runFolder';
 import { printable } from '../util/text';
-
-/** What `dl-lab export` needs from the command line's shared machinery (src/cli/main.ts). */
-export interface ExportContext {
-  newClient: () => EngineClient;
-  runsDir: string;
-  /** An error reported as bad usage (exit code 2). */
-  usage: (message: string) => Error;
-}
+// The same shared machinery (src/cli/main.ts) and run lookup as dl-lab eval.
+import { type EvalContext as ExportContext, findRun } from './eval';
 
 export interface ExportOptions {
   format?: string;
@@ -29,10 +20,9 @@ export interface ExportOptions {
 
 export async function exportCommand(args: string[], options: ExportOptions, ctx: ExportContext): Promise<number> {
   const example = 'e.g. dl-lab export runs/<run> --format onnx --out model.onnx';
-  if (args.length !== 1) throw ctx.usage(args.length ? `export takes one run, got: ${args.join(' ')}` : `export needs a run folder or a run id, ${example}`);
+  if (args.length > 1) throw ctx.usage(`export takes one run, got: ${args.join(' ')}`);
   const given = args[0];
-  const runDir = [path.resolve(given), path.join(ctx.runsDir, given)].find((dir) => fs.existsSync(path.join(dir, RUN_FILE)));
-  if (!runDir) throw ctx.usage(`no run "${printable(given)}": neither a folder with ${RUN_FILE} nor a run id in ${ctx.runsDir}`);
+  const runDir = findRun(given, 'export', ctx);
   if (options.format === undefined) throw ctx.usage(`export needs --format ${EXPORT_FORMATS.join('|')}, ${example}`);
   const problem = checkExportParams({ format: options.format, checkpoint: options.checkpoint });
   if (problem) throw ctx.usage(`--${problem}`);

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fileSystemHandler } from '../../src/engine/training/checkpoint';
 import { LENET, runCli, tempDir } from '../helpers';
 import { skipUnlessPython } from '../python';
-import { maxAbsDiff, ONNX_PYTHON_MODULES, onnxPython, randomInput, runOnnx } from './harness';
+import { maxAbsDiff, ONNX_PYTHON_MODULES, onnxPython, randomInput, runOnnx, writeConv1dModel } from './harness';
 
 tf.env().set('PROD', true);
 
@@ -63,21 +63,7 @@ describe('dl-lab export', () => {
   });
 
   it('names a layer it cannot export with its model-file line, and writes nothing', async () => {
-    const file = path.join(dir, 'conv1d.model.ts');
-    fs.writeFileSync(
-      file,
-      [
-        "import * as tf from '@tensorflow/tfjs';",
-        'export default function model({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {',
-        '  return tf.sequential({ layers: [',
-        '    tf.layers.reshape({ inputShape, targetShape: [784, 1] }),',
-        '    tf.layers.conv1d({ filters: 2, kernelSize: 5, strides: 4 }),',
-        '    tf.layers.flatten(),',
-        "    tf.layers.dense({ units: numClasses, activation: 'softmax' }),",
-        '  ] });',
-        '}',
-      ].join('\n'),
-    );
+    const file = writeConv1dModel(dir);
     const id = await trainedRun(file);
     const out = path.join(dir, 'out', 'conv1d.onnx');
     const r = await runCli(['export', id, '--runs-dir', runsDir, '--format', 'onnx', '--out', out]);
@@ -88,7 +74,7 @@ describe('dl-lab export', () => {
 
   it('answers bad arguments and keras with one line each', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['export'], 2, /^dl-lab: export needs a run folder or a run id, e\.g\. dl-lab export runs\/<run> --format onnx --out model\.onnx$/m],
+      [['export'], 2, /^dl-lab: export needs a run folder or a run id, e\.g\. dl-lab export runs\/<run>$/m],
       [['export', 'no-such-run', '--format', 'onnx', '--out', 'a.onnx', '--runs-dir', runsDir], 2, /^dl-lab: no run "no-such-run": neither a folder with run\.json nor a run id in .*runs$/m],
       [['export', runId, '--runs-dir', runsDir, '--out', 'a.onnx'], 2, /^dl-lab: export needs --format onnx\|tfjs\|keras, e\.g\./m],
       [['export', runId, '--runs-dir', runsDir, '--format', 'pb', '--out', 'a.onnx'], 2, /^dl-lab: --format must be onnx, tfjs, keras, got "pb"$/m],

@@ -16,7 +16,7 @@ import { fileSystemHandler, saveCheckpoint } from '../../src/engine/training/che
 import { findTemplate, renderTemplate } from '../../src/templates/catalogue';
 import { DATASETS, tempDir } from '../helpers';
 import { skipUnlessPython } from '../python';
-import { BATCH_NORM_WEIGHTS, maxAbsDiff, ONNX_PYTHON_MODULES, onnxPython, randomInput, randomizeWeights, runOnnx } from './harness';
+import { BATCH_NORM_WEIGHTS, maxAbsDiff, ONNX_PYTHON_MODULES, onnxPython, randomInput, randomizeWeights, runOnnx, writeConv1dModel } from './harness';
 
 tf.env().set('PROD', true);
 
@@ -76,21 +76,7 @@ describe('dl-lab export of a run (engine side)', () => {
   }
 
   it('names a layer it cannot convert with its model-file line', async () => {
-    const file = path.join(dir, 'conv1d.model.ts');
-    fs.writeFileSync(
-      file,
-      [
-        "import * as tf from '@tensorflow/tfjs';",
-        'export default function model({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {',
-        '  return tf.sequential({ layers: [',
-        '    tf.layers.reshape({ inputShape, targetShape: [784, 1] }),',
-        '    tf.layers.conv1d({ filters: 2, kernelSize: 3 }),',
-        '    tf.layers.flatten(),',
-        "    tf.layers.dense({ units: numClasses, activation: 'softmax' }),",
-        '  ] });',
-        '}',
-      ].join('\n'),
-    );
+    const file = writeConv1dModel(dir);
     const runDir = await fakeRun('conv1d', file);
     await assert.rejects(exportRun({ runDir, format: 'onnx', out: path.join(dir, 'out', 'conv1d.onnx') }, 'test'), (err: Error) => {
       assert.match(err.message, /conv1d\.model\.ts:5: layer conv1d_Conv1D1 \(Conv1D\) cannot be exported to ONNX: there is no ONNX conversion for Conv1D$/);

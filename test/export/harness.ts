@@ -81,3 +81,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return a.length === b.length ? max : Infinity;
 }
+
+/**
+ * A model file with a layer the exporter has no conversion for (Conv1D) on line 5; trains on 28x28x1 data.
+ * Written to `dir`; returns its path.
+ */
+export function writeConv1dModel(dir: string): string {
+  const file = path.join(dir, 'conv1d.model.ts');
+  fs.writeFileSync(
+    file,
+    [
+      "import * as tf from '@tensorflow/tfjs';",
+      'export default function model({ inputShape, numClasses }: { inputShape: number[]; numClasses: number }) {',
+      '  return tf.sequential({ layers: [',
+      '    tf.layers.reshape({ inputShape, targetShape: [784, 1] }),',
+      '    tf.layers.conv1d({ filters: 2, kernelSize: 5, strides: 4 }),',
+      '    tf.layers.flatten(),',
+      "    tf.layers.dense({ units: numClasses, activation: 'softmax' }),",
+      '  ] });',
+      '}',
+    ].join('\n'),
+  );
+  return file;
+}
