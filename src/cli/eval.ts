@@ -84,3 +84,15 @@ export async function evalCommand(args: string[], options: EvalOptions, context:
     await client.dispose();
   }
 }
+
+/** "0-8", "9", "0,3-5": class indices, ascending, each once. */
+export function parseClassList(raw: string, option: string, usage: (message: string) => Error): number[] {
+  const classes = new Set<number>();
+  for (const part of raw.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const [from, to] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!m || to < from) throw usage(`${option} must list classes as numbers and ranges, e.g. 0-8 or 0,3-5; got "${raw}"`);
+    for (let c = from; c <= to; c++) classes.add(c);
+  }
+  return [...classes].sort((a, b) => a - b);
+}

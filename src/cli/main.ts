@@ -22,6 +22,7 @@ import { formatNumber, table } from './format';
 import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
 import { FeatureMapsRequest } from '../protocol/engineRequests';
 import { writeFeatureMapsPng } from './featureMapsPng';
+import { parseClassList } from './eval';
 import { exportCommand } from './export';
 import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
 
@@ -34,6 +35,7 @@ Commands:
       --weight-decay X     L2 weight decay added to the gradients (PyTorch's weight_decay)
       --validation-split X
       --early-stopping N   stop when val_loss has not improved for N epochs (restores the best weights)
+      --normal-classes L   train on these classes only, e.g. 0-8 (anomaly detection; recorded in run.json)
       --backend B          auto (default), ${BACKENDS.join(', ')}; or set DL_LAB_BACKEND
       --runs-dir DIR       where runs are written (default ./runs, or DL_LAB_RUNS_DIR)
       --resume RUN_DIR     continue a run from its last checkpoint (model file optional)
@@ -119,6 +121,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   sweep: { type: 'string' },
   split: { type: 'string' },
+  'normal-classes': { type: 'string' },
   format: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -258,6 +261,7 @@ function overridesFrom(values: Values): Partial<TrainingConfig> {
   overrides.validationSplit = num('validation-split', values['validation-split'], unitInterval);
   const patience = int('early-stopping', values['early-stopping'], 1);
   if (patience !== undefined) overrides.callbacks = { earlyStopping: { patience } };
+  if (values['normal-classes'] !== undefined) overrides.normalClasses = parseClassList(values['normal-classes'], '--normal-classes', (message) => new UsageError(message));
   if (values.optimizer !== undefined) {
     const name = values.optimizer.toLowerCase();
     if (!(OPTIMIZERS as readonly string[]).includes(name)) {

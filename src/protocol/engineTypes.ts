@@ -68,6 +68,11 @@ export interface TrainingConfig {
   seed: number;
   /** Callbacks (see CallbacksConfig); absent: ModelCheckpoint on the default monitor and TerminateOnNaN only. */
   callbacks?: CallbacksConfig;
+  /**
+   * Train on these classes only (anomaly detection: the others are the anomalies). The validation carve is
+   * made on every sample first, then both sides keep these classes.
+   */
+  normalClasses?: number[];
 }
 
 /** 'auto': 'max' for metrics named *acc*, else 'min'. */

@@ -52,3 +52,12 @@ function indicesWhere(n: number, keep: (i: number) => boolean): Uint32Array {
   for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
   return Uint32Array.from(out);
 }
+
+/**
+ * The indices whose label is one of `classes`, in their order. Applied after the carve (training on some
+ * classes only, evaluating them), so that which samples validate does not depend on the classes kept.
+ */
+export function onlyClasses(indices: Uint32Array, labels: ArrayLike<number>, classes: readonly number[]): Uint32Array {
+  const keep = new Set(classes);
+  return indices.filter((i) => keep.has(labels[i]));
+}

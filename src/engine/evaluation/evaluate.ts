@@ -3,12 +3,11 @@
  * per-class metrics, calibration, and every sample's prediction (for galleries and the most confident
  * mistakes). The report is saved as runs/<id>/eval/<split>-<checkpoint>.json, where the views read it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EvalParams, EvalReport, EvaluatedSample } from '../../protocol/engineTypes';
-import { writeFileAtomic } from '../../runs/runFolder';
 import { averageF1, calibration, confusionMatrix, perClassMetrics, predictedClasses, topKAccuracy } from './classification';
-import { openRunData, runModel, withLabels } from './runData';
+import { onlyClasses } from '../data/splits';
+import { openRunData, runModel, saveReport } from './runData';
 
 export const EVAL_DIR = 'eval';
 /** Top-k's k, reported where there are more classes than that. */
@@ -20,7 +19,7 @@ export async function evaluateRun(params: EvalParams): Promise<EvalReport> {
   const { inspect, record, normalClasses } = data;
   const dataset = inspect.dataset!;
   // A run trained on some classes is a classifier of those: the other classes' samples are its anomalies.
-  const indices = normalClasses ? withLabels(data.indices, dataset.labels, normalClasses) : data.indices;
+  const indices = normalClasses ? onlyClasses(data.indices, dataset.labels, normalClasses) : data.indices;
   if (!indices.length) throw new Error(`run ${record.id}: the ${data.split} split holds no samples of its normal classes ${normalClasses!.join(', ')}`);
   const outputs = await runModel(data, indices);
   const labels = Array.from(indices, (i) => dataset.labels[i]);
@@ -38,29 +37,28 @@ export async function evaluateRun(params: EvalParams): Promise<EvalReport> {
     trueProbability: outputs.probabilities[i * outputs.classes + labels[i]],
   }));
   const file = path.join(data.runDir, EVAL_DIR, `${data.split}-${data.checkpoint}.json`);
-  const report: EvalReport = {
-    runId: record.id,
-    runDir: data.runDir,
-    data: dataset.source,
-    split: data.split,
-    checkpoint: data.checkpoint,
-    file,
-    ...(normalClasses ? { normalClasses } : {}),
-    count: indices.length,
-    loss: outputs.loss,
-    accuracy: correct / indices.length,
-    topK: outputs.classes > TOP_K ? { k: TOP_K, accuracy: topKAccuracy(predictions, TOP_K) } : null,
-    classes: [...inspect.classNames],
-    confusion,
-    perClass,
-    ...averageF1(confusion, perClass),
-    ece,
-    reliability: bins,
-    samples,
-    ms: 0,
-  };
-  report.ms = Date.now() - started;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, JSON.stringify(report) + '\n');
-  return report;
+  return saveReport<EvalReport>(
+    {
+      runId: record.id,
+      runDir: data.runDir,
+      data: dataset.source,
+      split: data.split,
+      checkpoint: data.checkpoint,
+      file,
+      ...(normalClasses ? { normalClasses } : {}),
+      count: indices.length,
+      loss: outputs.loss,
+      accuracy: correct / indices.length,
+      topK: outputs.classes > TOP_K ? { k: TOP_K, accuracy: topKAccuracy(predictions, TOP_K) } : null,
+      classes: [...inspect.classNames],
+      confusion,
+      perClass,
+      ...averageF1(confusion, perClass),
+      ece,
+      reliability: bins,
+      samples,
+      ms: 0,
+    },
+    started,
+  );
 }

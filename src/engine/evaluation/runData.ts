@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EVAL_CHECKPOINTS, EVAL_SPLITS, type EvalCheckpoint, type EvalParams, type EvalSplit, type LossSpec } from '../../protocol/engineTypes';
-import { CHECKPOINTS_DIR, readRunRecord, type RunRecord } from '../../runs/runFolder';
+import { CHECKPOINTS_DIR, readRunRecord, type RunRecord, writeFileAtomic } from '../../runs/runFolder';
 import { selectSplits, type SplitSelection } from '../data/splits';
 import { InspectError, openModel, type InspectModel } from '../inspection/source';
 import { Batcher } from '../training/batcher';
@@ -60,12 +60,6 @@ export async function openRunData(params: EvalParams): Promise<RunData> {
     throw new InspectError(`run ${record.id}: no ${split} samples in ${dataset.source} (${why}); choose another --split`);
   }
   return { runDir, record, inspect, checkpoint, split, indices, selection, normalClasses: normalClassesOf(record) };
-}
-
-/** The indices whose label is one of `classes`. */
-export function withLabels(indices: Uint32Array, labels: ArrayLike<number>, classes: readonly number[]): Uint32Array {
-  const keep = new Set(classes);
-  return indices.filter((i) => keep.has(labels[i]));
 }
 
 export interface Outputs {
@@ -156,4 +150,12 @@ function featureModel(inspect: InspectModel, tensor: tf.SymbolicTensor): tf.Laye
     inspect.probes.set(key, probe);
   }
   return probe;
+}
+
+/** Stamps how long the work took and saves the report where the views read it (whole or not at all). */
+export function saveReport<T extends { file: string; ms: number }>(report: T, started: number): T {
+  report.ms = Date.now() - started;
+  fs.mkdirSync(path.dirname(report.file), { recursive: true });
+  writeFileAtomic(report.file, JSON.stringify(report) + '\n');
+  return report;
 }

@@ -36,6 +36,11 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
   weightDecay: nonNegativeNumber,
   // Checked in detail (with the key at fault) by checkCallbacks, in resolveTrainingConfig.
   callbacks: () => undefined,
+  // Against the dataset's classes in the trainer.
+  normalClasses: (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((c) => Number.isInteger(c) && c >= 0) && new Set(v).size === v.length
+      ? undefined
+      : 'a non-empty list of distinct class indices (whole numbers >= 0)',
 };
 
 /** Keys a model file may set that the engine reads elsewhere (later features); accepted, not checked here. */

@@ -20,7 +20,7 @@ import { initBackend } from '../backends';
 import { describeAugment, parseAugment } from '../data/augment';
 import { loadDataset, type ImageDataset, type Normalization } from '../data/dataset';
 import { readNormalization, resolveNormalization, writeNormalization } from '../data/normalization';
-import { selectSplits } from '../data/splits';
+import { onlyClasses, selectSplits } from '../data/splits';
 import { displayPath, loadModelFile, ModelFileError } from '../model/modelFile';
 import { settleAfterModelCallbacks } from '../model/timeLimit';
 import { derivedRandom, seedMathRandom, shuffleInPlace } from '../util/random';
@@ -138,9 +138,18 @@ export class TrainingRun {
     for (const warning of dataset.warnings ?? []) this.events.log('warn', `${dataset.source}: ${warning}`);
     // Splits the data defines are used; else validation is carved by seed (--validation-split, then the descriptor's, then the model file's).
     const fraction = this.params.overrides.validationSplit ?? dataset.validationSplit ?? config.validationSplit;
+    // Recorded as the run's own, so that an evaluation carves the same split (src/engine/evaluation).
+    config = { ...config, validationSplit: fraction };
     const split = selectSplits(dataset, fraction, config.seed);
-    const { train: trainIdx, val: valIdx } = split;
-    this.events.log('info', `data: ${dataset.description ?? dataset.source}; ${split.note}`);
+    // training.normalClasses: carved first, then filtered, so that held-out samples of the other classes never touch training.
+    const normal = config.normalClasses;
+    const outside = normal?.find((c) => c >= dataset.classNames.length);
+    if (outside !== undefined) throw new Error(`normalClasses: ${outside} is not a class of ${dataset.source} (0 to ${dataset.classNames.length - 1})`);
+    const trainIdx = normal ? onlyClasses(split.train, dataset.labels, normal) : split.train;
+    const valIdx = normal ? onlyClasses(split.val, dataset.labels, normal) : split.val;
+    if (!trainIdx.length) throw new Error(`normalClasses: no training samples of classes ${normal!.join(',')} in ${dataset.source}`);
+    const kept = normal ? `; training on classes ${normal.join(',')} only: ${trainIdx.length} training and ${valIdx.length} validation samples` : '';
+    this.events.log('info', `data: ${dataset.description ?? dataset.source}; ${split.note}${kept}`);
     // Computed once on the training split and stored with the run; a resumed run reuses its own (runs from
     // before normalization.json were trained on pixels / 255).
     const normalization: Normalization = this.writer.resuming
