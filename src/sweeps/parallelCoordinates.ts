@@ -3,9 +3,11 @@
  * val_loss and val_acc, and one polyline per run through its values. Positions are 0 (bottom) to 1 (top),
  * so that the page only scales them to pixels. Pure (the dashboard page and the tests use it).
  */
-import type { BestMetrics } from './results';
-import { paramKeys } from './results';
-import type { SweepParams, SweepValue } from './spec';
+import type { SweepTag } from '../protocol/engineTypes';
+import { type BestMetrics, paramKeys } from './results';
+
+type SweepParams = SweepTag['params'];
+type SweepValue = SweepParams[string];
 
 export interface SweepRunResult {
   runId: string;
@@ -17,7 +19,10 @@ export interface Axis {
   /** The setting, or the metric (`val_loss`, `val_acc`). */
   key: string;
   label: string;
-  /** log: positive numbers spanning a factor of 10 or more (learning rates); category: names or mixed values. */
+  /**
+   * log: a setting's positive numbers spanning a factor of 10 or more (learning rates); category: names or
+   * mixed values. Metrics are linear.
+   */
   scale: 'linear' | 'log' | 'category';
   metric: boolean;
   ticks: { at: number; label: string }[];
@@ -62,13 +67,14 @@ function axisFor(key: string, label: string, metric: boolean, values: (SweepValu
   const nums = present as number[];
   const min = Math.min(...nums);
   const max = Math.max(...nums);
-  const log = min > 0 && max / min >= 10;
+  const log = !metric && min > 0 && max / min >= 10;
   const f = log ? Math.log : (x: number) => x;
   // Rounded: positions become pixels, and 1e-3 is then exactly halfway between 1e-4 and 1e-2.
   const at = (v: SweepValue) => (max === min ? 0.5 : Math.round(((f(v as number) - f(min)) / (f(max) - f(min))) * 1e6) / 1e6);
   const distinct = [...new Set(nums)].sort((a, b) => a - b);
-  // Every value when there are few (a grid), else the ends and three between them (evenly in the axis' scale).
-  const tickValues = distinct.length <= 6 || max === min ? distinct : [0, 0.25, 0.5, 0.75, 1].map((t) => (log ? Math.exp(f(min) + t * (f(max) - f(min))) : min + t * (max - min)));
+  // A setting's every value when there are few (a grid); else, and for metrics (a value per run, too close to
+  // label each), the ends and three between them, evenly in the axis' scale.
+  const tickValues = max === min || (!metric && distinct.length <= 6) ? distinct : [0, 0.25, 0.5, 0.75, 1].map((t) => (log ? Math.exp(f(min) + t * (f(max) - f(min))) : min + t * (max - min)));
   return {
     axis: { key, label, scale: log ? 'log' : 'linear', metric, ticks: tickValues.map((v) => ({ at: at(v), label: formatAxisValue(v) })) },
     at,

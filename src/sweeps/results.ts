@@ -1,9 +1,9 @@
 /**
  * What a sweep's runs achieved, for the summary `dl-lab sweep` prints, `dl-lab runs --sweep` and the
- * dashboard's comparison: each run's best validation accuracy and loss over its epochs. Pure.
+ * dashboard's comparison: each run's best validation accuracy and loss over its epochs. Pure, and free of
+ * Node.js: the dashboard page uses it too.
  */
-import type { MetricRecord, RunSummary } from '../runs/runFolder';
-import type { SweepParams } from './spec';
+import type { MetricPoint, SweepTag } from '../protocol/engineTypes';
 
 export interface BestMetrics {
   /** Highest val_acc of any epoch (null: no epoch had one). */
@@ -16,7 +16,7 @@ export interface BestMetrics {
  * The best epoch values of metrics.jsonl's epoch lines (or the dashboard's points, which are those lines); a
  * NaN or infinite value is never best.
  */
-export function bestMetrics(records: readonly Pick<MetricRecord, 'kind' | 'val_acc' | 'val_loss'>[]): BestMetrics {
+export function bestMetrics(records: readonly (Pick<MetricPoint, 'val_acc' | 'val_loss'> & { kind: string })[]): BestMetrics {
   const best: BestMetrics = { val_acc: null, val_loss: null };
   for (const r of records) {
     if (r.kind !== 'epoch') continue;
@@ -26,13 +26,13 @@ export function bestMetrics(records: readonly Pick<MetricRecord, 'kind' | 'val_a
   return best;
 }
 
-/** The runs of sweep `id`, in the order they started. */
-export function runsOfSweep(runs: readonly RunSummary[], id: string): RunSummary[] {
+/** The runs of sweep `id` (RunSummary's of a runs folder), in the order they started. */
+export function runsOfSweep<R extends { record: { sweep?: SweepTag; startTime: string } }>(runs: readonly R[], id: string): R[] {
   return runs.filter((r) => r.record.sweep?.id === id).sort((a, b) => a.record.startTime.localeCompare(b.record.startTime));
 }
 
 /** Every key the runs vary, in first-seen order (runs of one sweep share them; older ones may lack some). */
-export function paramKeys(params: readonly SweepParams[]): string[] {
+export function paramKeys(params: readonly SweepTag['params'][]): string[] {
   const keys: string[] = [];
   for (const p of params) for (const key of Object.keys(p)) if (!keys.includes(key)) keys.push(key);
   return keys;

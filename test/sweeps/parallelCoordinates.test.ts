@@ -27,6 +27,9 @@ describe('sweep parallel coordinates', () => {
     ]);
     assert.deepEqual(chart.axes[0].ticks, [{ at: 0, label: '1e-4' }, { at: 0.5, label: '0.001' }, { at: 1, label: '0.01' }]);
     assert.deepEqual(chart.axes[2].ticks, [{ at: 0, label: 'adam' }, { at: 1, label: 'sgd' }]);
+    // A metric: linear, ticked evenly rather than at every run's value.
+    assert.deepEqual(chart.axes[3].ticks.map((t) => t.label), ['0.4', '0.6', '0.8', '1', '1.2']);
+    assert.equal(parallelCoordinates([run('x', {}, 0.9, 0.1), run('y', {}, 0.5, 2)]).axes[0].scale, 'linear', 'val_loss spanning 20x stays linear');
   });
 
   it('places each run on every axis, bottom (0) to top (1)', () => {

@@ -14,6 +14,7 @@ import { controls } from './controls';
 import { legend, renderHeader, renderLegend, runsTable } from './header';
 import { stepsPerEpoch } from './series';
 import { extend, findRun, rebuild, runs, saveState, setRuns, vscode } from './state';
+import { renderSweep, sweepSection } from './sweepChart';
 import { refreshTheme } from './theme';
 import './style.css';
 
@@ -32,10 +33,12 @@ function layout(): void {
     emptyNote,
     el('section', { class: 'chart' }, el('h2', {}, 'Loss'), el('div', { class: 'canvas-box' }, lossCanvas)),
     el('section', { class: 'chart' }, el('h2', {}, 'Accuracy'), el('div', { class: 'canvas-box' }, accCanvas)),
+    sweepSection(),
   );
   createCharts(lossCanvas, accCanvas);
   renderHeader();
   renderLegend();
+  renderSweep();
 }
 
 function handle(update: DashboardUpdate): void {
@@ -56,6 +59,7 @@ function handle(update: DashboardUpdate): void {
         draw();
       }
       renderHeader();
+      renderSweep();
       break;
     }
     case 'append': {
@@ -71,6 +75,8 @@ function handle(update: DashboardUpdate): void {
       } else extend(run);
       if (emptyNote && runs.some((r) => r.points.length)) emptyNote.hidden = true;
       if (new Set(run.markers.map((m) => m.kind)).size !== hadKinds) renderLegend();
+      // Only an epoch's validation can change a run's best.
+      if (update.points.some((p) => p.kind === 'epoch')) renderSweep();
       draw();
       break;
     }
@@ -80,6 +86,7 @@ function handle(update: DashboardUpdate): void {
       run.points = [];
       run.markers = [];
       rebuild(run);
+      renderSweep();
       draw();
       break;
     }
@@ -94,6 +101,7 @@ new MutationObserver(() => {
   renderHeader();
   renderLegend();
   restyle();
+  renderSweep();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 vscode.postMessage({ type: 'ready' });
