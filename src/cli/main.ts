@@ -78,6 +78,11 @@ Commands:
       --data D             another dataset of the same shape and classes (default: the run's)
       --split S            train, val or test (default: the split the run did not train on)
       --checkpoint C       best (default, where the run has one) or last   [--json]
+  anomaly <run-dir|run-id> --method M   Score how anomalous each sample is, with AUROC, AUPRC, FPR95
+      --method M           msp (max softmax probability), mahalanobis or knn (a layer's features)
+      --layer NAME         the feature layer (default: the last layer's input)   --k N   knn's neighbour (5)
+      --anomaly-classes L  anomalous classes, e.g. 9 or 0,3-5 (default: those outside the run's normal classes)
+      --scores-out F.csv   write index,label,score,anomalous   --data D  --split S  --checkpoint C  [--json]
   export <run-dir|run-id> --format onnx|tfjs|keras --out PATH   A run's checkpoint as an ONNX file (opset 17,
                        NHWC input) or a TensorFlow.js folder; keras says how to convert the TensorFlow.js folder
       --checkpoint C       last (default) or best   --runs-dir DIR   [--json]
@@ -122,6 +127,10 @@ const OPTIONS = {
   sweep: { type: 'string' },
   split: { type: 'string' },
   'normal-classes': { type: 'string' },
+  method: { type: 'string' },
+  'scores-out': { type: 'string' },
+  'anomaly-classes': { type: 'string' },
+  k: { type: 'string' },
   format: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -183,6 +192,8 @@ async function main(argv: string[]): Promise<number> {
     case 'sweep':
       // Loaded on demand: it checks settings with the engine's own code, which loads TensorFlow.js.
       return (await import('./sweep')).sweep(rest, values, { newClient: () => engineClient(values), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
+    case 'anomaly':
+      return (await import('./anomaly')).anomalyCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'eval':
       return (await import('./eval')).evalCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'export':

@@ -14,8 +14,8 @@ import { summarizeModelFile } from './model/summary';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engineTypes';
 import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest } from '../protocol/engineRequests';
-import { EvalRequest } from '../protocol/engineRequests';
-import { evaluateRun } from './evaluation';
+import { AnomalyRequest, EvalRequest } from '../protocol/engineRequests';
+import { detectAnomalies, evaluateRun } from './evaluation';
 import { ExportRequest } from '../protocol/engineRequests';
 import { exportRun } from './export/exportRun';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
@@ -129,6 +129,7 @@ connection.onRequest(FiltersRequest, (params) => inspect(() => filters(params)))
 connection.onRequest(EquivarianceRequest, (params) => inspect(() => equivariance(params)));
 // Evaluations read a run's checkpoint through the same cached model, one request at a time.
 connection.onRequest(EvalRequest, (params) => inspect(() => evaluateRun(params)));
+connection.onRequest(AnomalyRequest, (params) => inspect(() => detectAnomalies(params)));
 // Export rebuilds the model with a checkpoint's weights, as inspection does (same queue and cached model).
 connection.onRequest(ExportRequest, (params) => inspect(() => exportRun(params, typeof ENGINE_VERSION === 'string' ? ENGINE_VERSION : 'dev')));
 

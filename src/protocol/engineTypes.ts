@@ -799,8 +799,6 @@ export interface AnomalyParams extends EvalParams {
   anomalyClasses?: number[];
   /** knn: the neighbour whose distance is the score (default 5). */
   k?: number;
-  /** Also write `index,label,score,anomalous` to this CSV file. */
-  scoresOut?: string;
 }
 
 export interface AnomalyReport {
@@ -812,6 +810,8 @@ export interface AnomalyReport {
   method: AnomalyMethod;
   /** The feature layer (mahalanobis, knn). */
   layer?: string;
+  /** The classes counted normal and anomalous (samples of other classes are left out). */
+  normalClasses: number[];
   anomalyClasses: number[];
   auroc: number;
   auprc: number;
@@ -821,9 +821,12 @@ export interface AnomalyReport {
   anomalous: number;
   /** The ROC curve's corners (anomalous = positive). */
   roc: { fpr: number[]; tpr: number[] };
-  /** Per sample of the split: dataset index, label, score (higher = more anomalous), anomalous. */
+  /** knn's k. */
+  k?: number;
+  /** Per sample of the split (those of normal and anomalous classes): dataset index, label, score (higher = more anomalous), anomalous. */
   scores: { index: number[]; label: number[]; score: number[]; anomalous: boolean[] };
-  scoresFile?: string;
+  /** Where the report was saved: runs/<id>/anomaly/<method>-<split>-<checkpoint>.json. */
+  file: string;
   ms: number;
 }
 

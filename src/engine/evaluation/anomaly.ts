@@ -1,0 +1,97 @@
+/**
+ * `eval/anomaly`: how anomalous a run's model finds each sample of a split, and how well that separates
+ * the anomalous classes (those outside the run's normal classes, or the ones named) from the normal ones:
+ * - `msp`: 1 - the maximum softmax probability (Hendrycks and Gimpel 2017);
+ * - `mahalanobis`: a layer's features against class-conditional Gaussians with a shared covariance, fitted
+ *   on the run's training split (its normal classes) (Lee et al. 2018);
+ * - `knn`: the distance to the k-th nearest training feature, L2-normalised (Sun et al. 2022).
+ * The report (with every score) is saved as runs/<id>/anomaly/<method>-<split>-<checkpoint>.json.
+ */
+import * as path from 'node:path';
+import { ANOMALY_METHODS, type AnomalyParams, type AnomalyReport } from '../../protocol/engineTypes';
+import { InspectError } from '../inspection/source';
+import { knnScores, mahalanobisScores } from './featureScores';
+import { separation } from './ranking';
+import { onlyClasses } from '../data/splits';
+import { featureTensor, openRunData, runModel, saveReport } from './runData';
+
+export const ANOMALY_DIR = 'anomaly';
+const DEFAULT_K = 5;
+
+export async function detectAnomalies(params: AnomalyParams): Promise<AnomalyReport> {
+  const started = Date.now();
+  if (!(ANOMALY_METHODS as readonly unknown[]).includes(params?.method)) {
+    throw new InspectError(`method must be one of ${ANOMALY_METHODS.join(', ')}, got ${JSON.stringify(params?.method)}`);
+  }
+  const k = params.k ?? DEFAULT_K;
+  if (params.method === 'knn' && !(Number.isInteger(k) && k >= 1)) throw new InspectError(`k must be a whole number >= 1, got ${JSON.stringify(params.k)}`);
+  const data = await openRunData(params);
+  const { inspect, record } = data;
+  const dataset = inspect.dataset!;
+  const numClasses = inspect.numClasses;
+  const all = Array.from({ length: numClasses }, (_, c) => c);
+  for (const c of params.anomalyClasses ?? []) {
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses) throw new InspectError(`anomaly class ${JSON.stringify(c)} is not a class of ${dataset.source} (0 to ${numClasses - 1})`);
+  }
+  const anomalyClasses = params.anomalyClasses ?? (data.normalClasses ? all.filter((c) => !data.normalClasses!.includes(c)) : undefined);
+  if (!anomalyClasses?.length) {
+    throw new InspectError(`run ${record.id} trained on every class of ${dataset.source}: name the anomalous ones (--anomaly-classes), or train on some classes only (--normal-classes)`);
+  }
+  const normalClasses = data.normalClasses?.filter((c) => !anomalyClasses.includes(c)) ?? all.filter((c) => !anomalyClasses.includes(c));
+  if (!normalClasses.length) throw new InspectError(`every class is anomalous (${anomalyClasses.join(', ')}): no normal samples to tell them from`);
+
+  const indices = onlyClasses(data.indices, dataset.labels, [...normalClasses, ...anomalyClasses]);
+  const labels = Array.from(indices, (i) => dataset.labels[i]);
+  const anomalous = labels.map((l) => anomalyClasses.includes(l));
+  const counts = { anomalous: anomalous.filter(Boolean).length, normal: anomalous.filter((a) => !a).length };
+  if (!counts.anomalous || !counts.normal) {
+    const missing = counts.anomalous ? `normal (${normalClasses.join(',')})` : `anomalous (${anomalyClasses.join(',')})`;
+    throw new InspectError(`run ${record.id}: the ${data.split} split of ${dataset.source} holds no ${missing} samples; choose another --split or --data`);
+  }
+
+  let scores: ArrayLike<number>;
+  let layer: string | undefined;
+  if (params.method === 'msp') {
+    const { probabilities, classes } = await runModel(data, indices);
+    scores = labels.map((_, i) => 1 - Math.max(...probabilities.subarray(i * classes, (i + 1) * classes)));
+  } else {
+    const feature = featureTensor(inspect, params.layer);
+    layer = feature.name;
+    // Fitted on what the model trained on: the training split's samples of the normal classes.
+    const trainIdx = onlyClasses(data.selection.train, dataset.labels, normalClasses);
+    if (!trainIdx.length) throw new InspectError(`run ${record.id}: no training samples of the normal classes to fit ${params.method} on`);
+    const fit = await runModel(data, trainIdx, feature.tensor);
+    const test = await runModel(data, indices, feature.tensor);
+    const dims = fit.dims!;
+    scores =
+      params.method === 'mahalanobis'
+        ? mahalanobisScores(fit.features!, Array.from(trainIdx, (i) => dataset.labels[i]), dims, test.features!)
+        : knnScores(fit.features!, dims, test.features!, k);
+  }
+  const measured = separation(scores, anomalous);
+  const file = path.join(data.runDir, ANOMALY_DIR, `${params.method}-${data.split}-${data.checkpoint}.json`);
+  return saveReport<AnomalyReport>(
+    {
+      runId: record.id,
+      runDir: data.runDir,
+      data: dataset.source,
+      split: data.split,
+      checkpoint: data.checkpoint,
+      method: params.method,
+      ...(layer ? { layer } : {}),
+      ...(params.method === 'knn' ? { k } : {}),
+      normalClasses,
+      anomalyClasses,
+      auroc: measured.auroc,
+      auprc: measured.auprc,
+      fpr95: measured.fpr95,
+      normal: measured.normal,
+      anomalous: measured.anomalous,
+      roc: { fpr: measured.roc.fpr, tpr: measured.roc.tpr },
+      scores: { index: Array.from(indices), label: labels, score: Array.from(scores), anomalous },
+      file,
+      ms: 0,
+    },
+    started,
+  );
+}
