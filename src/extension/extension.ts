@@ -25,23 +25,23 @@
  *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
  */
 import * as vscode from 'vscode';
-import { COMMANDS } from './commands';
-import { settingChanged } from './config';
-import { CurrentRun, TRAINING_CONTEXT_KEY } from './currentRun';
 import { registerDashboards } from './dashboard/dashboards';
-import { DatasetPreviews } from './datasetPreview';
-import { registerDatasetsView } from './datasetsView';
-import { restartEngine, showEngineLog } from './engineCommands';
-import { EngineHost } from './engineHost';
+import { DatasetPreviews } from './datasets/datasetPreview';
+import { registerDatasetsView } from './datasets/datasetsView';
+import { registerEngineCommands } from './engine/engineCommands';
+import { EngineHost } from './engine/engineHost';
 import { registerEditorInsights } from './inspection/editorInsights';
 import { FeatureMapStore } from './inspection/featureMapStore';
 import { registerInspectionPanels } from './inspection/panels';
-import { createLogChannel, errorMessage } from './log';
-import { newModelFromTemplate } from './newModelCommand';
-import { TrainingStatusBar } from './statusBar';
-import { stopTraining, trainModel } from './trainCommand';
-import { watchTrust } from './trust';
-import { registerRunViews } from './views/runCommands';
+import { registerModelsView } from './models/modelCommands';
+import { registerRunsView } from './runs/runCommands';
+import type { RunsProvider } from './runs/runsView';
+import { settingChanged } from './shared/config';
+import { createLogChannel, errorMessage } from './shared/log';
+import { watchTrust } from './shared/trust';
+import { CurrentRun, TRAINING_CONTEXT_KEY } from './training/currentRun';
+import { TrainingStatusBar } from './training/statusBar';
+import { registerTrainingCommands } from './training/trainingCommands';
 
 let engineHost: EngineHost | undefined;
 
@@ -60,11 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     currentRun,
     statusBar,
-    vscode.commands.registerCommand(COMMANDS.train.id, (arg?: unknown) => trainModel(deps, arg)),
-    vscode.commands.registerCommand(COMMANDS.stopTraining.id, () => stopTraining(deps)),
-    vscode.commands.registerCommand(COMMANDS.showEngineLog.id, () => showEngineLog(log)),
-    vscode.commands.registerCommand(COMMANDS.restartEngine.id, () => restartEngine(deps)),
-    vscode.commands.registerCommand(COMMANDS.newModel.id, () => newModelFromTemplate(deps)),
+    registerEngineCommands(deps),
     watchTrust(log),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settingChanged(e, 'nodePath')) {
@@ -85,11 +81,16 @@ export function activate(context: vscode.ExtensionContext): void {
     // The view is an extra: training must stay available without it.
     log.error(`The Datasets view could not be registered: ${errorMessage(err)}`);
   }
+  let runs: RunsProvider | undefined;
   try {
-    context.subscriptions.push(registerRunViews({ ...deps, extensionUri: context.extensionUri }));
+    const runsView = registerRunsView(deps);
+    context.subscriptions.push(runsView, registerModelsView({ ...deps, extensionUri: context.extensionUri }));
+    runs = runsView.runs;
   } catch (err) {
     log.error(`The Models and Runs views could not be registered: ${errorMessage(err)}`);
   }
+  // Train Model stays available without the views (Resume Run needs the Runs view).
+  context.subscriptions.push(registerTrainingCommands(deps, runs));
   try {
     context.subscriptions.push(registerEditorInsights({ engine, log, featureMaps }));
   } catch (err) {

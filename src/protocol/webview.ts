@@ -91,7 +91,7 @@ const engineResult = <T>(schema: v.GenericSchema) => schema as unknown as v.Gene
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 // ---------------------------------------------------------------------------------------------------
-// Dataset preview (src/extension/datasetPreview.ts <-> webviews/datasetPreview/)
+// Dataset preview (src/extension/datasets/datasetPreview.ts <-> webviews/datasetPreview/)
 
 const previewImage = v.looseObject({ index: count, width: count, height: count, png: base64(4_000_000 - 1) });
 

@@ -1,5 +1,5 @@
 /**
- * The command table (src/extension/commands.ts) against package.json's `contributes`, both ways: every
+ * The command table (src/extension/shared/commands.ts) against package.json's `contributes`, both ways: every
  * contributed command is in the table with the same title and category, every table entry is contributed,
  * and the menus, keybindings and their `when` clauses name only real commands, views, context keys and
  * tree items. (That activation registers exactly the table's commands: extension.test.ts.)
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { COMMAND_CATEGORY, COMMANDS, CONTEXT_KEYS, VIEW_ITEMS, VIEWS } from '../../src/extension/commands';
+import { COMMAND_CATEGORY, COMMANDS, CONTEXT_KEYS, VIEW_ITEMS, VIEWS } from '../../src/extension/shared/commands';
 import { RUN_STATUSES } from '../../src/protocol/engineTypes';
 
 interface Contributed {

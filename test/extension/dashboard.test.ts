@@ -347,8 +347,8 @@ describe('dashboard logic', () => {
 
 describe('status bar', () => {
   it('a click opens the running run\'s dashboard', async () => {
-    const { TrainingStatusBar } = require('../../src/extension/statusBar') as typeof import('../../src/extension/statusBar');
-    const { RunSession } = require('../../src/extension/runSession') as typeof import('../../src/extension/runSession');
+    const { TrainingStatusBar } = require('../../src/extension/training/statusBar') as typeof import('../../src/extension/training/statusBar');
+    const { RunSession } = require('../../src/extension/training/runSession') as typeof import('../../src/extension/training/runSession');
     const bar = new TrainingStatusBar();
     const session = new RunSession({ modelFile: '/ws/lenet.model.ts', data: 'synthetic:shapes', backend: 'auto' });
     bar.follow(session);

@@ -26,16 +26,16 @@ const vscode = {
   env: { ...stub.env, clipboard: { writeText: async (t: string) => void clipboard.push(t) } },
 };
 
-type View = typeof import('../../src/extension/datasetsView');
+type View = typeof import('../../src/extension/datasets/datasetsView');
 let view: View;
-let pickers: typeof import('../../src/extension/pickers');
-let page: typeof import('../../src/extension/webviewHtml');
+let pickers: typeof import('../../src/extension/models/pickers');
+let page: typeof import('../../src/extension/shared/webviewHtml');
 
 before(() => {
   useVscodeStub(vscode);
-  view = require('../../src/extension/datasetsView');
-  pickers = require('../../src/extension/pickers');
-  page = require('../../src/extension/webviewHtml');
+  view = require('../../src/extension/datasets/datasetsView');
+  pickers = require('../../src/extension/models/pickers');
+  page = require('../../src/extension/shared/webviewHtml');
 });
 
 const ws = path.resolve('/ws');

@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { COMMANDS } from '../../src/extension/commands';
-import type { RunOutcome } from '../../src/extension/format';
+import { COMMANDS } from '../../src/extension/shared/commands';
+import type { RunOutcome } from '../../src/extension/shared/format';
 import * as vscode from './vscodeStub';
 import { useVscodeStub } from './useVscodeStub';
 

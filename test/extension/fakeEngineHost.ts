@@ -5,7 +5,7 @@
  */
 import type { NotificationType } from 'vscode-jsonrpc';
 import type { EngineClient, EngineExit } from '../../src/client/engineClient';
-import type { EngineHost, EngineProtocol } from '../../src/extension/engineHost';
+import type { EngineHost, EngineProtocol } from '../../src/extension/engine/engineHost';
 import * as protocol from '../../src/protocol/engineRequests';
 import { EventEmitter } from './vscodeStub';
 

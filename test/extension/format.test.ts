@@ -10,7 +10,7 @@ import {
   progressFraction,
   progressMessage,
   statusBarText,
-} from '../../src/extension/format';
+} from '../../src/extension/shared/format';
 
 const batch = (over: Partial<TrainProgressParams> = {}): TrainProgressParams => ({
   runId: 'r',

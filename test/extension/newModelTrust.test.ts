@@ -24,11 +24,11 @@ const vscode = {
     fs: { ...stub.workspace.fs, writeFile: async (uri: { fsPath: string }, data: Uint8Array) => fs.writeFileSync(uri.fsPath, data) },
   }),
 };
-let command: typeof import('../../src/extension/newModelCommand');
+let command: typeof import('../../src/extension/models/newModelCommand');
 
 before(() => {
   useVscodeStub(vscode);
-  command = require('../../src/extension/newModelCommand');
+  command = require('../../src/extension/models/newModelCommand');
 });
 
 const client = new EngineClient({ enginePath: ENGINE });

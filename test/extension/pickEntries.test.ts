@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BROWSE_DATASET, datasetPickEntries } from '../../src/extension/datasets';
-import { isModelFile, modelPickEntries } from '../../src/extension/modelFiles';
+import { BROWSE_DATASET, datasetPickEntries } from '../../src/extension/datasets/datasetPicks';
+import { isModelFile, modelPickEntries } from '../../src/extension/models/modelFiles';
 
 test('model files are *.model.ts and *.model.js', () => {
   assert.ok(isModelFile('/w/examples/lenet.model.ts'));

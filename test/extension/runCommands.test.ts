@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunOutcome } from '../../src/extension/format';
+import type { RunOutcome } from '../../src/extension/shared/format';
 import type { RunRecord } from '../../src/runs/runFolder';
 import * as stub from './vscodeStub';
 import { useVscodeStub } from './useVscodeStub';
@@ -25,8 +25,8 @@ const lenet = path.join(ws, 'examples', 'lenet.model.ts');
 const runsDir = path.join(ws, 'runs');
 const log = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => ui.log.push(`[error] ${m}`), show() {}, dispose() {} };
 
-let views: import('../../src/extension/views/runCommands').RunViews;
-let engine: import('../../src/extension/engineHost').EngineHost;
+let views: import('../../src/extension/runs/runCommands').RunsView;
+let engine: import('../../src/extension/engine/engineHost').EngineHost;
 const disposables: { dispose(): unknown }[] = [];
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 const run = <T = unknown>(command: string, ...args: unknown[]) => stub.commands.executeCommand(command, ...args) as Promise<T>;
@@ -44,16 +44,20 @@ before(() => {
   // The engine client unrefs its child process (it must not hold VS Code open): keep the test alive.
   keepAlive = setInterval(() => undefined, 1000);
 
-  const { CurrentRun } = require('../../src/extension/currentRun');
-  const { TrainingStatusBar } = require('../../src/extension/statusBar');
-  const { EngineHost } = require('../../src/extension/engineHost');
-  const { registerRunViews } = require('../../src/extension/views/runCommands');
+  const { CurrentRun } = require('../../src/extension/training/currentRun');
+  const { TrainingStatusBar } = require('../../src/extension/training/statusBar');
+  const { EngineHost } = require('../../src/extension/engine/engineHost');
+  const { registerRunsView } = require('../../src/extension/runs/runCommands');
+  const { registerModelsView } = require('../../src/extension/models/modelCommands');
+  const { registerTrainingCommands } = require('../../src/extension/training/trainingCommands');
+  const { registerEngineCommands } = require('../../src/extension/engine/engineCommands');
   const currentRun = new CurrentRun();
   const statusBar = new TrainingStatusBar();
   // The repository as the installed extension: dist/engine.js and examples/.
   engine = new EngineHost(stub.Uri.file(root), log, currentRun);
-  views = registerRunViews({ log, engine, currentRun, statusBar, extensionUri: stub.Uri.file(root) });
-  disposables.push(currentRun, statusBar, views);
+  const deps = { log, engine, currentRun, statusBar, extensionUri: stub.Uri.file(root) };
+  views = registerRunsView(deps);
+  disposables.push(currentRun, statusBar, views, registerModelsView(deps), registerTrainingCommands(deps, views.runs), registerEngineCommands(deps));
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrainProgressParams, TrainStartedParams } from '../../src/protocol/engineTypes';
-import { RunSession } from '../../src/extension/runSession';
+import { RunSession } from '../../src/extension/training/runSession';
 
 const request = { modelFile: '/w/lenet.model.ts', data: 'synthetic:shapes', backend: 'auto' };
 const started = (runId: string): TrainStartedParams => ({

@@ -12,19 +12,19 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../src/protocol/engineTypes';
 import type { RunRecord } from '../../src/runs/runFolder';
-import { runLabel } from '../../src/extension/views/runsModel';
+import { runLabel } from '../../src/extension/runs/runsModel';
 import { writeRun } from './fixtures/runFolders';
 import * as stub from './vscodeStub';
 import { fakeEngineHost } from './fakeEngineHost';
 import { useVscodeStub } from './useVscodeStub';
 
-let view: typeof import('../../src/extension/views/runsView');
-let model: typeof import('../../src/extension/views/runsModel');
+let view: typeof import('../../src/extension/runs/runsView');
+let model: typeof import('../../src/extension/runs/runsModel');
 
 before(() => {
   useVscodeStub();
-  view = require('../../src/extension/views/runsView');
-  model = require('../../src/extension/views/runsModel');
+  view = require('../../src/extension/runs/runsView');
+  model = require('../../src/extension/runs/runsModel');
 });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-runs-view-'));

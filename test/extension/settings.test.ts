@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { BACKEND_CHOICES, BACKENDS } from '../../src/protocol/engineTypes';
 import * as fs from 'node:fs';
-import { MODEL_FILE_GLOB } from '../../src/extension/modelFiles';
+import { MODEL_FILE_GLOB } from '../../src/extension/models/modelFiles';
 import {
   datasetGlobs,
   DEFAULT_DATASET_GLOBS,
@@ -14,7 +14,7 @@ import {
   normalizeNodePath,
   resolveRunsDir,
   SETTING_KEYS,
-} from '../../src/extension/settings';
+} from '../../src/extension/shared/settings';
 
 test('the backend choices match the protocol', () => {
   assert.deepEqual([...BACKEND_CHOICES].sort(), ['auto', ...BACKENDS].sort());

@@ -12,7 +12,7 @@ import {
   validateEpochs,
   validateLearningRate,
   validateResumeEpochs,
-} from '../../src/extension/views/trainOptions';
+} from '../../src/extension/training/trainOptions';
 
 describe('Train Model with Options', () => {
   it('validates each value, and an empty answer is always fine', () => {

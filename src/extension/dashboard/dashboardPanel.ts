@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nonce, webviewHtml } from '../webviewHtml';
+import { nonce, webviewHtml } from '../shared/webviewHtml';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engineTypes';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';

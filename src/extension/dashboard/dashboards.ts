@@ -12,11 +12,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDashboardState, type DashboardRun } from '../../protocol/webview';
 import { listRuns, type RunSummary } from '../../runs/runFolder';
-import { COMMANDS } from '../commands';
-import { workspaceRunsDirs } from '../config';
-import type { CurrentRun } from '../currentRun';
-import type { EngineHost } from '../engineHost';
-import { stopRunAnywhere } from '../stopRun';
+import { COMMANDS } from '../shared/commands';
+import { workspaceRunsDirs } from '../shared/config';
+import type { CurrentRun } from '../training/currentRun';
+import type { EngineHost } from '../engine/engineHost';
+import { stopRunAnywhere } from '../runs/stopRun';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
 
 export interface DashboardDeps {

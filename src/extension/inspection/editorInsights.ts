@@ -10,11 +10,11 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { COMMANDS, type CommandId } from '../commands';
+import { COMMANDS, type CommandId } from '../shared/commands';
 import type { LayerSummary, ModelSummary, ModelSummaryParams } from '../../protocol/engineTypes';
-import { defaultDataset, insightEnabled, settingChanged } from '../config';
-import type { EngineHost } from '../engineHost';
-import { isModelFile } from '../modelFiles';
+import { defaultDataset, insightEnabled, settingChanged } from '../shared/config';
+import type { EngineHost } from '../engine/engineHost';
+import { isModelFile } from '../models/modelFiles';
 import { findDefaultExportLine } from './defaultExport';
 import type { FeatureMapStore } from './featureMapStore';
 import { emptyOutputWarning, formatMacs, formatParams, formatShape, hintLabel, hintTooltip, layersByLine } from './hintText';

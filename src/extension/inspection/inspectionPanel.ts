@@ -11,17 +11,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS, type CommandId } from '../commands';
-import { nonce, webviewHtml } from '../webviewHtml';
+import { COMMANDS, type CommandId } from '../shared/commands';
+import { nonce, webviewHtml } from '../shared/webviewHtml';
 import type { RequestType } from 'vscode-jsonrpc';
 import type { CheckpointChoice, ModelSource } from '../../protocol/engineTypes';
 import type { InspectContext } from '../../protocol/webview';
 import { listRuns, readRunRecord, RUN_FILE, effectiveStatus, CHECKPOINTS_DIR } from '../../runs/runFolder';
-import { defaultDataset, trainingSettings } from '../config';
-import { BROWSE_DATASET, datasetPickEntries } from '../datasets';
-import type { EngineHost, EngineProtocol } from '../engineHost';
-import { errorMessage } from '../log';
-import { isModelFile, MODEL_FILE_EXCLUDE, MODEL_FILE_GLOB, modelPickEntries, type ModelCandidate } from '../modelFiles';
+import { defaultDataset, trainingSettings } from '../shared/config';
+import { BROWSE_DATASET, datasetPickEntries } from '../datasets/datasetPicks';
+import type { EngineHost, EngineProtocol } from '../engine/engineHost';
+import { errorMessage } from '../shared/log';
+import { isModelFile, MODEL_FILE_EXCLUDE, MODEL_FILE_GLOB, modelPickEntries, type ModelCandidate } from '../models/modelFiles';
 import type { FeatureMapStore } from './featureMapStore';
 import { modelErrorOf } from './modelError';
 

@@ -4,7 +4,7 @@
  * unit-tested (test/extension/format.test.ts).
  */
 import * as path from 'node:path';
-import type { EpochMetrics, TrainProgressParams } from '../protocol/engineTypes';
+import type { EpochMetrics, TrainProgressParams } from '../../protocol/engineTypes';
 
 /** How a run ended, as the UI sees it (the engine's statuses, plus interrupted when the engine died). */
 export type RunOutcomeStatus = 'completed' | 'stopped' | 'failed' | 'interrupted';

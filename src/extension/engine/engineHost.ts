@@ -8,13 +8,13 @@
  */
 import * as vscode from 'vscode';
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { EngineClient, EngineExit } from '../client/engineClient';
-import { MAX_RESTARTS, RESTART_WINDOW_MS } from '../client/restartPolicy';
-import { COMMANDS } from './commands';
-import type * as engineRequests from '../protocol/engineRequests';
-import { engineCwd, engineEnv, engineNodePath } from './config';
-import type { CurrentRun } from './currentRun';
-import { engineLogSink } from './log';
+import type { EngineClient, EngineExit } from '../../client/engineClient';
+import { MAX_RESTARTS, RESTART_WINDOW_MS } from '../../client/restartPolicy';
+import { COMMANDS } from '../shared/commands';
+import type * as engineRequests from '../../protocol/engineRequests';
+import { engineCwd, engineEnv, engineNodePath } from '../shared/config';
+import type { CurrentRun } from '../training/currentRun';
+import { engineLogSink } from '../shared/log';
 import { engineExitActions, engineExitMessage, RESTART_ENGINE_ACTION, SHOW_LOG_ACTION } from './restartPolicy';
 
 /** The protocol's requests and notifications, handed to pickers once the client has loaded it. */
@@ -53,7 +53,7 @@ export class EngineHost implements vscode.Disposable {
 
   /** The client, loaded on first use. Starts no engine: requests do. */
   get(): Promise<EngineClient> {
-    this.loading ??= Promise.all([import('../client/engineClient'), import('../protocol/engineRequests')]).then(([{ EngineClient }, protocol]) => {
+    this.loading ??= Promise.all([import('../../client/engineClient'), import('../../protocol/engineRequests')]).then(([{ EngineClient }, protocol]) => {
       const client = new EngineClient({
         enginePath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'engine.js').fsPath,
         nodePath: engineNodePath,

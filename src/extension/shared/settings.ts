@@ -1,11 +1,11 @@
 /**
  * Interpreting the `dlLab.*` settings: pure functions (no `vscode`), tested in
- * test/extension/settings.test.ts. src/extension/config.ts reads the values from VS Code, and nothing else does.
+ * test/extension/settings.test.ts. src/extension/shared/config.ts reads the values from VS Code, and nothing else does.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isBackendChoice, type BackendChoice } from '../protocol/engineTypes';
-import { MODEL_FILE_GLOB } from './modelFiles';
+import { isBackendChoice, type BackendChoice } from '../../protocol/engineTypes';
+import { MODEL_FILE_GLOB } from '../models/modelFiles';
 
 /** The `dlLab.*` settings (package.json contributes.configuration; settings.test.ts checks they agree). */
 export const SETTING_KEYS = [

@@ -3,8 +3,8 @@
  * how far it got, and how it ended. Pure (no `vscode`, no engine): the train command feeds it the engine's
  * notifications and exits, and renders what it says. Tested in test/extension/runSession.test.ts.
  */
-import type { BackendReport, EpochMetrics, TrainFinishedParams, TrainProgressParams, TrainStartedParams, TrainStartResult } from '../protocol/engineTypes';
-import { exitCause, progressFraction, type RunOutcome, type StatusBarState } from './format';
+import type { BackendReport, EpochMetrics, TrainFinishedParams, TrainProgressParams, TrainStartedParams, TrainStartResult } from '../../protocol/engineTypes';
+import { exitCause, progressFraction, type RunOutcome, type StatusBarState } from '../shared/format';
 
 export type RunPhase = 'starting' | 'training' | 'stopping' | 'finished';
 

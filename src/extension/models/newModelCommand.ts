@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkInput, renderTemplate, type TemplateInfo } from '../templates/catalogue';
-import { modelFileName, parseShape, templatePickItems, validateClassesInput, validateShapeInput } from '../templates/quickPick';
-import { restrictedDataFolders } from './config';
-import type { EngineHost } from './engineHost';
-import { errorMessage } from './log';
+import { checkInput, renderTemplate, type TemplateInfo } from '../../templates/catalogue';
+import { modelFileName, parseShape, templatePickItems, validateClassesInput, validateShapeInput } from '../../templates/quickPick';
+import { restrictedDataFolders } from '../shared/config';
+import type { EngineHost } from '../engine/engineHost';
+import { errorMessage } from '../shared/log';
 import { pickDataset } from './pickers';
 
 const TITLE = 'Deep Learning: New Model from Template';

@@ -3,7 +3,7 @@
  * (its `log` notifications and its stdout/stderr lines, which EngineClient forwards).
  */
 import * as vscode from 'vscode';
-import type { LogParams } from '../protocol/engineTypes';
+import type { LogParams } from '../../protocol/engineTypes';
 
 export const OUTPUT_CHANNEL_NAME = 'Deep Learning Lab';
 

@@ -7,11 +7,11 @@
  */
 import { hostname } from 'node:os';
 import * as vscode from 'vscode';
-import { COMMANDS } from './commands';
-import { effectiveStatus, readRunRecord, requestStop } from '../runs/runFolder';
-import type { CurrentRun } from './currentRun';
-import type { EngineHost } from './engineHost';
-import { errorMessage } from './log';
+import { COMMANDS } from '../shared/commands';
+import { effectiveStatus, readRunRecord, requestStop } from '../../runs/runFolder';
+import type { CurrentRun } from '../training/currentRun';
+import type { EngineHost } from '../engine/engineHost';
+import { errorMessage } from '../shared/log';
 
 export interface StopDeps {
   log: vscode.LogOutputChannel;

@@ -12,9 +12,9 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/engineTypes';
 import { type RunSummary, scanRuns } from '../../runs/runFolder';
 import { printable } from '../../util/text';
-import { COMMANDS, VIEW_ITEMS } from '../commands';
-import { workspaceRunsDirs } from '../config';
-import type { EngineHost } from '../engineHost';
+import { COMMANDS, VIEW_ITEMS } from '../shared/commands';
+import { workspaceRunsDirs } from '../shared/config';
+import type { EngineHost } from '../engine/engineHost';
 import {
   groupRunsByModel,
   runContextValue,

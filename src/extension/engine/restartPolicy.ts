@@ -4,8 +4,8 @@
  * requests fail until the user runs `Deep Learning: Restart Engine`. Pure (no `vscode`), tested in
  * test/extension/restartPolicy.test.ts.
  */
-import { isRestartBudgetError, MAX_RESTARTS, RESTART_WINDOW_MS, restartBudgetSpent } from '../client/restartPolicy';
-import { exitCause, runIdOf, type ExitInfo } from './format';
+import { isRestartBudgetError, MAX_RESTARTS, RESTART_WINDOW_MS, restartBudgetSpent } from '../../client/restartPolicy';
+import { exitCause, runIdOf, type ExitInfo } from '../shared/format';
 
 export const RESTART_ENGINE_ACTION = 'Restart Engine';
 export const SHOW_LOG_ACTION = 'Show Log';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../protocol/engineTypes';
+import type { BackendChoice } from '../../protocol/engineTypes';
 import { datasetGlobs, engineEnvFrom, modelGlobFrom, normalizeBackend, normalizeNodePath, resolveRunsDir, type SettingKey } from './settings';
 
 const SECTION = 'dlLab';

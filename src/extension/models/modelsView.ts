@@ -10,11 +10,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelSummary } from '../../protocol/engineTypes';
-import { defaultDataset, modelGlob, runsDirSetting } from '../config';
-import { excludeGlob } from '../settings';
-import type { EngineHost } from '../engineHost';
-import { VIEW_ITEMS } from '../commands';
-import { errorMessage } from '../log';
+import { defaultDataset, modelGlob, runsDirSetting } from '../shared/config';
+import { excludeGlob } from '../shared/settings';
+import type { EngineHost } from '../engine/engineHost';
+import { VIEW_ITEMS } from '../shared/commands';
+import { errorMessage } from '../shared/log';
 import { buildErrorText, layerDescription, layerTooltip, modelDescription, modelTooltip } from './modelsModel';
 
 const MODELS_REFRESH_DEBOUNCE_MS = 500;

@@ -16,12 +16,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DatasetSummary } from '../protocol/engineTypes';
-import { COMMANDS, paletteTitle, VIEW_ITEMS, VIEWS } from './commands';
-import { datasetGlobPatterns, restrictedDataFolders, runsDirSetting, settingChanged } from './config';
-import type { EngineHost } from './engineHost';
-import { errorMessage } from './log';
-import { excludeGlob } from './settings';
+import type { DatasetSummary } from '../../protocol/engineTypes';
+import { COMMANDS, paletteTitle, VIEW_ITEMS, VIEWS } from '../shared/commands';
+import { datasetGlobPatterns, restrictedDataFolders, runsDirSetting, settingChanged } from '../shared/config';
+import type { EngineHost } from '../engine/engineHost';
+import { errorMessage } from '../shared/log';
+import { excludeGlob } from '../shared/settings';
 
 export const BUILTIN_DATASETS = ['synthetic:shapes'];
 /** Files looked at per glob: enough to find the datasets, not to count their images (the engine does). */

@@ -3,8 +3,8 @@
  * the workspace's model files) and the dataset (a synthetic one, or a file or folder).
  */
 import * as vscode from 'vscode';
-import { defaultDataset } from './config';
-import { BROWSE_DATASET, datasetPickEntries } from './datasets';
+import { defaultDataset } from '../shared/config';
+import { BROWSE_DATASET, datasetPickEntries } from '../datasets/datasetPicks';
 import { isModelFile, MODEL_FILE_EXCLUDE, MODEL_FILE_GLOB, modelPickEntries, type ModelCandidate } from './modelFiles';
 
 /** Model file last trained in this window: first in the next pick. */

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus, TrainingConfig } from '../../protocol/engineTypes';
 import type { RunRecord, RunSummary } from '../../runs/runFolder';
-import { VIEW_ITEMS } from '../commands';
-import { formatValue } from '../format';
-import { modelDisplayName } from '../modelFiles';
+import { VIEW_ITEMS } from '../shared/commands';
+import { formatValue } from '../shared/format';
+import { modelDisplayName } from '../models/modelFiles';
 
 // ---------------------------------------------------------------------------------------------------
 // Icons, context values

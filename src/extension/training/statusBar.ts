@@ -3,8 +3,8 @@
  * run ended afterwards. Hidden until the first run. Clicking it opens that run's training dashboard.
  */
 import * as vscode from 'vscode';
-import { COMMANDS } from './commands';
-import { formatMetrics, outcomeMessage, statusBarText } from './format';
+import { COMMANDS } from '../shared/commands';
+import { formatMetrics, outcomeMessage, statusBarText } from '../shared/format';
 import type { RunSession } from './runSession';
 
 export class TrainingStatusBar implements vscode.Disposable {

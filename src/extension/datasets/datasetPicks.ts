@@ -1,6 +1,6 @@
 /**
- * The dataset quick pick's entries. Pure (no `vscode`), tested in test/extension/datasets.test.ts;
- * src/extension/pickers.ts does the UI.
+ * The dataset quick pick's entries. Pure (no `vscode`), tested in test/extension/pickEntries.test.ts;
+ * src/extension/models/pickers.ts does the UI.
  */
 
 /** Synthetic datasets the engine generates in memory, with what the pick says about them. */

@@ -3,7 +3,7 @@
  * command palette use to show Stop Training instead of Train Model.
  */
 import * as vscode from 'vscode';
-import { CONTEXT_KEYS } from './commands';
+import { CONTEXT_KEYS } from '../shared/commands';
 import type { RunSession } from './runSession';
 
 export const TRAINING_CONTEXT_KEY = CONTEXT_KEYS.training;

@@ -10,12 +10,12 @@
  * typed and validated in src/protocol/webview.ts.
  */
 import * as vscode from 'vscode';
-import { COMMANDS } from './commands';
-import { nonce, webviewHtml } from './webviewHtml';
-import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../protocol/webview';
-import type { EngineHost } from './engineHost';
-import { restrictedDataFolders } from './config';
-import { errorMessage } from './log';
+import { COMMANDS } from '../shared/commands';
+import { nonce, webviewHtml } from '../shared/webviewHtml';
+import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../../protocol/webview';
+import type { EngineHost } from '../engine/engineHost';
+import { restrictedDataFolders } from '../shared/config';
+import { errorMessage } from '../shared/log';
 
 export const PREVIEW_VIEW_TYPE = 'dlLab.datasetPreview';
 const PER_CLASS = 10;

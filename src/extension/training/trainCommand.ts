@@ -12,18 +12,18 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { COMMANDS } from './commands';
-import type { BackendChoice, TrainingConfig, TrainStartParams } from '../protocol/engineTypes';
-import { trainingSettings } from './config';
+import { COMMANDS } from '../shared/commands';
+import type { BackendChoice, TrainingConfig, TrainStartParams } from '../../protocol/engineTypes';
+import { trainingSettings } from '../shared/config';
 import type { CurrentRun } from './currentRun';
-import type { EngineHost } from './engineHost';
-import { formatMetrics, outcomeMessage, progressMessage, type RunOutcome } from './format';
-import { errorMessage } from './log';
-import { pickDataset, pickModelFile, presetDataset, rememberModelFile, saveIfDirty } from './pickers';
-import { RESTART_ENGINE_ACTION, requestErrorActions, SHOW_LOG_ACTION } from './restartPolicy';
+import type { EngineHost } from '../engine/engineHost';
+import { formatMetrics, outcomeMessage, progressMessage, type RunOutcome } from '../shared/format';
+import { errorMessage } from '../shared/log';
+import { pickDataset, pickModelFile, presetDataset, rememberModelFile, saveIfDirty } from '../models/pickers';
+import { RESTART_ENGINE_ACTION, requestErrorActions, SHOW_LOG_ACTION } from '../engine/restartPolicy';
 import { RunSession } from './runSession';
 import type { TrainingStatusBar } from './statusBar';
-import { ensureTrusted } from './trust';
+import { ensureTrusted } from '../shared/trust';
 
 export interface TrainDeps {
   log: vscode.LogOutputChannel;

@@ -1,6 +1,6 @@
 /**
  * Which files are model files, and how the model quick pick lists them. Pure (no `vscode`), tested in
- * test/extension/modelFiles.test.ts; src/extension/pickers.ts does the UI.
+ * test/extension/pickEntries.test.ts; src/extension/models/pickers.ts does the UI.
  */
 import * as path from 'node:path';
 

@@ -1,0 +1,153 @@
+/**
+ * The Runs view (dlLab.runs) and its commands: Refresh Runs, and the rows' Stop, Delete (to the trash,
+ * confirmed), Reveal in Explorer, Export Model (TensorFlow.js folder), Copy Config, Compare Selected Runs
+ * (dlLab.compareRuns, registered by the dashboard, with the selected runs).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
+import { COMMANDS, VIEWS } from '../shared/commands';
+import { settingChanged } from '../shared/config';
+import { errorMessage } from '../shared/log';
+import { guardedCommand } from '../shared/registerCommand';
+import { revealRunFolder } from '../training/trainCommand';
+import { configJson, exportPlan, runDirOf, runDirsOf } from './runsModel';
+import { RunsProvider, type RunsEvents } from './runsView';
+import { stopRunAnywhere, type StopDeps } from './stopRun';
+
+export interface RunsViewDeps extends StopDeps {
+  engine: StopDeps['engine'] & RunsEvents;
+}
+
+export interface RunsView extends vscode.Disposable {
+  runs: RunsProvider;
+}
+
+export function registerRunsView(deps: RunsViewDeps): RunsView {
+  const runs = new RunsProvider(deps.engine);
+  const view = vscode.window.createTreeView(VIEWS.runs, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
+  const selection = (): readonly unknown[] => view.selection ?? [];
+  const cmd = (id: Parameters<typeof guardedCommand>[1], fn: (...args: unknown[]) => unknown) => guardedCommand(deps.log, id, fn);
+  const disposable = vscode.Disposable.from(
+    runs,
+    view,
+    cmd(COMMANDS.refreshRuns.id, () => runs.refresh()),
+    cmd(COMMANDS.stopRun.id, (arg) => stopRun(deps, arg)),
+    cmd(COMMANDS.deleteRun.id, (arg, selected) => deleteRuns(runs, runDirsOf(arg, selected, selection()))),
+    cmd(COMMANDS.revealRun.id, (arg) => withRunDir(arg, (dir) => revealRunFolder(dir))),
+    cmd(COMMANDS.exportModel.id, (arg) => withRunDir(arg, (dir) => exportModel(dir))),
+    cmd(COMMANDS.copyRunConfig.id, (arg) => withRunDir(arg, (dir) => copyConfig(dir))),
+    cmd(COMMANDS.compareSelectedRuns.id, (arg, selected) => compareRuns(runDirsOf(arg, selected, selection()))),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (settingChanged(e, 'runsDir')) runs.settingsChanged();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => runs.settingsChanged()),
+  );
+  return { runs, dispose: () => disposable.dispose() };
+}
+
+async function withRunDir(arg: unknown, fn: (runDir: string) => unknown): Promise<unknown> {
+  const dir = runDirOf(arg);
+  if (!dir) {
+    void vscode.window.showInformationMessage('Pick a run in the Runs view first.');
+    return undefined;
+  }
+  return fn(dir);
+}
+
+async function stopRun(deps: StopDeps, arg: unknown): Promise<void> {
+  const dir = runDirOf(arg);
+  if (!dir) return;
+  const record = readRunRecord(dir);
+  if (effectiveStatus(record) !== 'running') {
+    void vscode.window.showInformationMessage(`Run ${record.id} is not training.`);
+    return;
+  }
+  await stopRunAnywhere(deps, { runId: record.id, runDir: dir });
+}
+
+/** Deletes run folders to the trash, after a modal confirmation. Resolves with the folders deleted. */
+export async function deleteRuns(runs: RunsProvider, dirs: string[]): Promise<string[]> {
+  if (!dirs.length) {
+    void vscode.window.showInformationMessage('Pick a run in the Runs view first.');
+    return [];
+  }
+  const running = dirs.filter((d) => runs.run(d)?.status === 'running');
+  if (running.length) {
+    void vscode.window.showWarningMessage(`${running.map((d) => path.basename(d)).join(', ')} ${running.length === 1 ? 'is' : 'are'} still training: stop ${running.length === 1 ? 'it' : 'them'} first.`);
+    return [];
+  }
+  const what = dirs.length === 1 ? `run ${path.basename(dirs[0])}` : `${dirs.length} runs`;
+  const action = 'Move to Trash';
+  const choice = await vscode.window.showWarningMessage(
+    `Delete ${what}?`,
+    { modal: true, detail: `${dirs.length === 1 ? 'Its folder' : 'Their folders'} (metrics, checkpoints) will be moved to the trash.` },
+    action,
+  );
+  if (choice !== action) return [];
+  const deleted: string[] = [];
+  try {
+    for (const dir of dirs) {
+      await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true, useTrash: true });
+      deleted.push(dir);
+    }
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Could not move ${path.basename(dirs[deleted.length])} to the trash: ${errorMessage(err)}`);
+  } finally {
+    runs.refresh();
+  }
+  return deleted;
+}
+
+/** Copies the best (else last) checkpoint's model.json and weights to a folder the user picks. */
+export async function exportModel(runDir: string): Promise<string | undefined> {
+  const plan = exportPlan(runDir);
+  const runId = path.basename(runDir);
+  const picked = await vscode.window.showOpenDialog({
+    title: `Export ${runId} (${plan.which} checkpoint) as a TensorFlow.js model`,
+    openLabel: 'Export Here',
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+  });
+  const dest = picked?.[0]?.fsPath;
+  if (!dest) return undefined;
+  if (fs.existsSync(path.join(dest, 'model.json'))) {
+    const replace = 'Replace';
+    const choice = await vscode.window.showWarningMessage(`${dest} already holds a model.json. Replace it?`, { modal: true }, replace);
+    if (choice !== replace) return undefined;
+  }
+  fs.mkdirSync(dest, { recursive: true });
+  for (const file of plan.files) fs.copyFileSync(path.join(plan.checkpointDir, file), path.join(dest, file));
+  const reveal = 'Reveal';
+  void vscode.window
+    .showInformationMessage(`Exported ${runId} (${plan.which} checkpoint: ${plan.files.join(', ')}) to ${dest}. Load it with tf.loadLayersModel.`, reveal)
+    .then((c) => {
+      if (c === reveal) void revealPath(dest);
+    });
+  return dest;
+}
+
+/** The Explorer when the folder is in the workspace, else the OS file manager on a local desktop. */
+async function revealPath(dir: string): Promise<void> {
+  const uri = vscode.Uri.file(dir);
+  if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+  else if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
+  else void vscode.window.showInformationMessage(dir);
+}
+
+async function copyConfig(runDir: string): Promise<string> {
+  const text = configJson(readRunRecord(runDir));
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.setStatusBarMessage(`Copied the config of ${path.basename(runDir)}`, 3000);
+  return text;
+}
+
+async function compareRuns(dirs: string[]): Promise<unknown> {
+  if (dirs.length < 2) {
+    void vscode.window.showInformationMessage('Select two or more runs in the Runs view (Ctrl+click or Shift+click) to compare them.');
+    return undefined;
+  }
+  return vscode.commands.executeCommand(COMMANDS.compareRuns.id, dirs);
+}
