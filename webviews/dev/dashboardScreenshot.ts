@@ -5,15 +5,14 @@
  *
  *   npm run build && node --import tsx webviews/dev/dashboardScreenshot.ts [out-dir]
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { DashboardMarker, DashboardUpdate } from '../../src/protocol/webview';
-import { CHROMIUM, run, startHarness, syntheticHistory, THEMES } from './dashboardHarness';
+import type { DashboardMarker, DashboardState, DashboardUpdate } from '../../src/protocol/webview';
+import { dashboardPage, run, syntheticHistory } from './dashboardHarness';
+import { takeScreenshots } from './pageServer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-function scenes(): Record<string, { state: object; initial: DashboardUpdate[] }> {
+function scenes(): Record<string, { state: DashboardState; initial: DashboardUpdate[] }> {
   const start = Date.UTC(2026, 10, 27, 22, 45);
   const a = run({ runId: '20261127-224500-lenet-3f9c', status: 'completed', epochs: 12, epoch: 12, batchesPerEpoch: 100, samplesPerSec: 1830 });
   const b = run({
@@ -53,29 +52,15 @@ function scenes(): Record<string, { state: object; initial: DashboardUpdate[] }>
 
 async function main(): Promise<void> {
   const [outDir = path.join(ROOT, 'scratch', 'dashboard-shots')] = process.argv.slice(2);
-  fs.mkdirSync(outDir, { recursive: true });
-  const harness = await startHarness();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  try {
-    for (const [scene, { state, initial }] of Object.entries(scenes())) {
-      for (const theme of Object.keys(THEMES)) {
-        if (scene === 'single' && theme !== 'dark') continue;
-        const page = await harness.open(browser, { theme, state: state as never, initial });
-        const problems: string[] = [];
-        page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(m.text()));
-        page.on('pageerror', (e) => problems.push(String(e)));
-        await page.waitForFunction(() => Number(document.body.dataset.points) > 0, undefined, { timeout: 20_000 });
-        await page.waitForTimeout(400);
-        const file = path.join(outDir, `dashboard-${scene}-${theme}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        console.log(`${file}${problems.length ? `  problems: ${problems.join(' | ')}` : ''}`);
-        await page.close();
-      }
-    }
-  } finally {
-    await browser.close();
-    await harness.close();
-  }
+  await takeScreenshots(
+    outDir,
+    Object.entries(scenes()).map(([scene, { state, initial }]) => ({
+      name: `dashboard-${scene}`,
+      page: dashboardPage({ state, initial }),
+      ready: () => Number(document.body.dataset.points) > 0,
+      themes: scene === 'single' ? ['dark'] : undefined,
+    })),
+  );
 }
 
 main().catch((err) => {
