@@ -27,7 +27,7 @@
 import * as vscode from 'vscode';
 import { registerDashboards } from './dashboard/dashboards';
 import { DatasetPreviews } from './datasets/datasetPreview';
-import { registerDatasetsView } from './datasets/datasetsView';
+import { registerDatasetsView } from './datasets/datasetCommands';
 import { registerEngineCommands } from './engine/engineCommands';
 import { EngineHost } from './engine/engineHost';
 import { registerEditorInsights } from './inspection/editorInsights';

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { DataPreviewResult, DatasetSummary } from '../../src/protocol/engineTypes';
+import { cliSpec, countText, describeSummary, groupDatasetFiles } from '../../src/extension/datasets/datasetsModel';
 import { parseDatasetPreviewAction, parseDatasetPreviewUpdate } from '../../src/protocol/webview';
 import * as stub from './vscodeStub';
 import { useVscodeStub } from './useVscodeStub';
@@ -28,12 +29,14 @@ const vscode = {
 
 type View = typeof import('../../src/extension/datasets/datasetsView');
 let view: View;
+let commands: typeof import('../../src/extension/datasets/datasetCommands');
 let pickers: typeof import('../../src/extension/models/pickers');
 let page: typeof import('../../src/extension/shared/webviewHtml');
 
 before(() => {
   useVscodeStub(vscode);
   view = require('../../src/extension/datasets/datasetsView');
+  commands = require('../../src/extension/datasets/datasetCommands');
   pickers = require('../../src/extension/models/pickers');
   page = require('../../src/extension/shared/webviewHtml');
 });
@@ -74,7 +77,7 @@ const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as neve
 
 describe('grouping found files into datasets', () => {
   it('IDX pairs and CIFAR batches are one dataset per folder; CSV and NPZ files each one; NPY per folder', () => {
-    const found = view.groupDatasetFiles([
+    const found = groupDatasetFiles([
       at('mnist', 'train-images-idx3-ubyte.gz'),
       at('mnist', 't10k-images-idx3-ubyte.gz'),
       at('cifar', 'data_batch_1.bin'),
@@ -92,7 +95,7 @@ describe('grouping found files into datasets', () => {
   });
 
   it('images in class folders (with or without a split level) make their root a dataset; one folder of images does not', () => {
-    const found = view.groupDatasetFiles([
+    const found = groupDatasetFiles([
       at('pets', 'cat', '1.jpg'),
       at('pets', 'dog', '2.jpg'),
       at('flowers', 'train', 'rose', 'a.png'),
@@ -104,25 +107,25 @@ describe('grouping found files into datasets', () => {
   });
 
   it("a descriptor speaks for its folder: the data beside it is not listed again", () => {
-    const found = view.groupDatasetFiles([at('digits', 'digits.dataset.json'), at('digits', 't10k-images-idx3-ubyte'), at('digits', 'extra.csv'), at('digits', 'sub', 'x.csv')]);
+    const found = groupDatasetFiles([at('digits', 'digits.dataset.json'), at('digits', 't10k-images-idx3-ubyte'), at('digits', 'extra.csv'), at('digits', 'sub', 'x.csv')]);
     assert.deepEqual(found.map((d) => path.relative(ws, d.spec)), [path.join('digits', 'digits.dataset.json'), path.join('digits', 'sub', 'x.csv')]);
   });
 
   it('descriptions and counts read as the issue says', () => {
-    assert.equal(view.describeSummary(summary()), '6,000 × 28×28×1 · 6 classes');
-    assert.equal(view.describeSummary({ count: 10_000, shape: [28, 28, 1], classes: [...'0123456789'] }), '10,000 × 28×28×1 · 10 classes');
-    assert.equal(view.describeSummary({ count: 3, shape: [4], classes: ['a'] }), '3 × 4 · 1 class');
-    assert.equal(view.countText(980, 10_000), '980 · 9.8%');
-    assert.equal(view.countText(1135, 10_000), '1,135 · 11%');
+    assert.equal(describeSummary(summary()), '6,000 × 28×28×1 · 6 classes');
+    assert.equal(describeSummary({ count: 10_000, shape: [28, 28, 1], classes: [...'0123456789'] }), '10,000 × 28×28×1 · 10 classes');
+    assert.equal(describeSummary({ count: 3, shape: [4], classes: ['a'] }), '3 × 4 · 1 class');
+    assert.equal(countText(980, 10_000), '980 · 9.8%');
+    assert.equal(countText(1135, 10_000), '1,135 · 11%');
   });
 
   it('the CLI spec, command arguments', () => {
-    assert.equal(view.cliSpec(at('data', 'mnist'), ws), path.join('data', 'mnist'));
-    assert.equal(view.cliSpec('/elsewhere/mnist', ws), '/elsewhere/mnist');
-    assert.equal(view.cliSpec('synthetic:shapes', ws), 'synthetic:shapes');
-    assert.deepEqual(view.datasetArg({ type: 'dataset', spec: at('mnist'), label: 'mnist' }), { spec: at('mnist'), label: 'mnist' });
-    assert.deepEqual(view.datasetArg({ data: 'synthetic:shapes' }), { spec: 'synthetic:shapes', label: 'synthetic:shapes' });
-    assert.equal(view.datasetArg(42), undefined);
+    assert.equal(cliSpec(at('data', 'mnist'), ws), path.join('data', 'mnist'));
+    assert.equal(cliSpec('/elsewhere/mnist', ws), '/elsewhere/mnist');
+    assert.equal(cliSpec('synthetic:shapes', ws), 'synthetic:shapes');
+    assert.deepEqual(commands.datasetArg({ type: 'dataset', spec: at('mnist'), label: 'mnist' }), { spec: at('mnist'), label: 'mnist' });
+    assert.deepEqual(commands.datasetArg({ data: 'synthetic:shapes' }), { spec: 'synthetic:shapes', label: 'synthetic:shapes' });
+    assert.equal(commands.datasetArg(42), undefined);
   });
 });
 

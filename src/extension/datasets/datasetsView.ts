@@ -11,8 +11,8 @@
  * engine process it needs only reads files there. Training from the view stays refused in Restricted Mode
  * (dlLab.train's own gate).
  *
- * The grouping of found files into datasets (groupDatasetFiles) and the texts (describeSummary) are pure,
- * tested in test/extension/datasetsView.test.ts.
+ * The grouping of found files into datasets and the rows' texts are pure (datasetsModel.ts); the commands
+ * are datasetCommands.ts's.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -22,95 +22,12 @@ import { datasetGlobPatterns, restrictedDataFolders, runsDirSetting, settingChan
 import type { EngineHost } from '../engine/engineHost';
 import { errorMessage } from '../shared/log';
 import { excludeGlob } from '../shared/settings';
+import { countText, describeSummary, fmt, groupDatasetFiles, summaryTooltip, type FoundKind } from './datasetsModel';
 
 export const BUILTIN_DATASETS = ['synthetic:shapes'];
 /** Files looked at per glob: enough to find the datasets, not to count their images (the engine does). */
 const MAX_FILES_PER_GLOB = 5000;
 const REFRESH_DEBOUNCE_MS = 700;
-
-// ---------------------------------------------------------------------------------------------------
-// Pure logic
-
-export type FoundKind = 'idx' | 'cifar' | 'descriptor' | 'csv' | 'npy' | 'npz' | 'image-folder';
-
-export interface FoundDataset {
-  /** The dataset argument: an absolute path, a folder (IDX, CIFAR, NPY pairs, image folders) or a file. */
-  spec: string;
-  kind: FoundKind;
-}
-
-const IMAGE_RE = /\.(png|jpe?g)$/i;
-const SPLIT_FOLDER_RE = /^(train|training|val|valid|validation|test|testing)$/i;
-
-/**
- * Datasets from the files the globs found: IDX and CIFAR batch files and NPY arrays give their folder;
- * descriptors, CSV and NPZ files are datasets themselves; an image in `<root>/<class>/` (or
- * `<root>/<split>/<class>/`) makes `<root>` an image-folder dataset when it has at least two class folders.
- * A folder that holds a descriptor is that descriptor's: nothing else in it is listed. Sorted by path.
- */
-export function groupDatasetFiles(files: readonly string[]): FoundDataset[] {
-  const found = new Map<string, FoundDataset>();
-  const add = (spec: string, kind: FoundKind) => {
-    if (!found.has(spec)) found.set(spec, { spec, kind });
-  };
-  const imageRoots = new Map<string, Set<string>>();
-  for (const file of files) {
-    const name = path.basename(file);
-    const dir = path.dirname(file);
-    if (/-idx[13]-ubyte(\.gz)?$/i.test(name)) add(dir, 'idx');
-    else if (/^(data_batch_\d+|test_batch)\.bin(\.gz)?$/i.test(name)) add(dir, 'cifar');
-    else if (name.endsWith('.dataset.json')) add(file, 'descriptor');
-    else if (/\.npy$/i.test(name)) add(dir, 'npy');
-    else if (/\.npz$/i.test(name)) add(file, 'npz');
-    else if (/\.csv$/i.test(name)) add(file, 'csv');
-    else if (IMAGE_RE.test(name)) {
-      let root = path.dirname(dir);
-      let classDir = dir;
-      if (SPLIT_FOLDER_RE.test(path.basename(root))) {
-        classDir = path.join(path.basename(root), path.basename(dir));
-        root = path.dirname(root);
-      }
-      if (root === dir) continue; // A file system root.
-      const classes = imageRoots.get(root) ?? new Set<string>();
-      classes.add(path.basename(classDir));
-      imageRoots.set(root, classes);
-    }
-  }
-  for (const [root, classes] of imageRoots) {
-    if (classes.size >= 2) add(root, 'image-folder');
-  }
-  // A descriptor speaks for its folder: the folder as a dataset, and the data files beside it, are its own.
-  const descriptorDirs = new Set([...found.values()].filter((d) => d.kind === 'descriptor').map((d) => path.dirname(d.spec)));
-  const result = [...found.values()].filter(
-    (d) => d.kind === 'descriptor' || !(descriptorDirs.has(d.spec) || ((d.kind === 'csv' || d.kind === 'npz') && descriptorDirs.has(path.dirname(d.spec)))),
-  );
-  return result.sort((a, b) => a.spec.localeCompare(b.spec));
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-/** "10,000 × 28×28×1 · 10 classes". */
-export function describeSummary(s: Pick<DatasetSummary, 'count' | 'shape' | 'classes'>): string {
-  const classes = s.classes.length === 1 ? '1 class' : `${fmt(s.classes.length)} classes`;
-  return `${fmt(s.count)} × ${s.shape.join('×')} · ${classes}`;
-}
-
-/** The tooltip of a described dataset: format, splits, mean and std, warnings. */
-export function summaryTooltip(spec: string, s: DatasetSummary): string {
-  const lines = [spec, `${s.format} · ${describeSummary(s)} · ${s.dtype}`];
-  const splits = Object.entries(s.splits);
-  if (splits.length) lines.push(`splits: ${splits.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
-  const list = (v: number[]) => v.slice(0, 4).map((x) => x.toFixed(3)).join(', ') + (v.length > 4 ? ', …' : '');
-  if (s.mean.length) lines.push(`mean ${list(s.mean)} · std ${list(s.std)}`);
-  for (const w of s.warnings) lines.push(`⚠ ${w}`);
-  return lines.join('\n');
-}
-
-/** "980 · 9.8%". */
-export function countText(count: number, total: number): string {
-  const pct = total > 0 ? (100 * count) / total : 0;
-  return `${fmt(count)} · ${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)}%`;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The tree
@@ -370,80 +287,4 @@ export class DatasetsProvider implements vscode.TreeDataProvider<DatasetsNode>, 
     this.stopWatching();
     this.changed.dispose();
   }
-}
-
-
-// ---------------------------------------------------------------------------------------------------
-// Commands
-
-/** The dataset a command was invoked on: a view row, a spec string, a Uri, or `{ data }`. */
-export function datasetArg(arg: unknown): { spec: string; label: string } | undefined {
-  if (typeof arg === 'string' && arg.trim()) return { spec: arg.trim(), label: labelOf(arg.trim()) };
-  if (arg instanceof vscode.Uri && arg.scheme === 'file') return { spec: arg.fsPath, label: labelOf(arg.fsPath) };
-  if (typeof arg === 'object' && arg !== null) {
-    const o = arg as { type?: unknown; spec?: unknown; label?: unknown; data?: unknown };
-    if (o.type === 'dataset' && typeof o.spec === 'string') return { spec: o.spec, label: typeof o.label === 'string' ? o.label : labelOf(o.spec) };
-    if (typeof o.data === 'string' && o.data.trim()) return { spec: o.data.trim(), label: labelOf(o.data.trim()) };
-  }
-  return undefined;
-}
-
-function labelOf(spec: string): string {
-  if (spec.startsWith('synthetic:')) return spec;
-  return vscode.workspace.asRelativePath(vscode.Uri.file(spec), false) || path.basename(spec);
-}
-
-/** What `--data` takes: the path relative to the workspace folder when it lies in it, else as is. */
-export function cliSpec(spec: string, workspaceFolder: string | undefined): string {
-  if (spec.startsWith('synthetic:') || !workspaceFolder || !path.isAbsolute(spec)) return spec;
-  const rel = path.relative(workspaceFolder, spec);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : spec;
-}
-
-export interface DatasetsViewDeps {
-  engine: EngineHost;
-  log: vscode.LogOutputChannel;
-  /** Opens the preview of a dataset. */
-  preview: (spec: string, label: string) => unknown;
-}
-
-/** Registers the view and its commands. */
-export function registerDatasetsView(deps: DatasetsViewDeps): vscode.Disposable {
-  const provider = new DatasetsProvider(deps.engine, deps.log);
-  const pick = async (arg: unknown, title: string) => {
-    const given = datasetArg(arg);
-    if (given) return given;
-    const datasets = await provider.datasets();
-    const picked = await vscode.window.showQuickPick(
-      datasets.map((d) => ({ label: d.label, description: provider.summary(d.spec) && describeSummary(provider.summary(d.spec)!), spec: d.spec })),
-      { title, placeHolder: 'Dataset' },
-    );
-    return picked && { spec: picked.spec, label: picked.label };
-  };
-  const view = vscode.window.createTreeView(VIEWS.datasets, { treeDataProvider: provider, showCollapseAll: true });
-  return vscode.Disposable.from(
-    provider,
-    view,
-    vscode.commands.registerCommand(COMMANDS.refreshDatasets.id, () => provider.refresh()),
-    vscode.commands.registerCommand(COMMANDS.previewDataset.id, async (arg?: unknown) => {
-      const dataset = await pick(arg, paletteTitle('previewDataset'));
-      if (dataset) await deps.preview(dataset.spec, dataset.label);
-    }),
-    vscode.commands.registerCommand(COMMANDS.trainOnDataset.id, async (arg?: unknown) => {
-      const dataset = await pick(arg, paletteTitle('trainOnDataset'));
-      if (dataset) return vscode.commands.executeCommand(COMMANDS.train.id, { data: dataset.spec });
-    }),
-    vscode.commands.registerCommand(COMMANDS.copyDatasetSpec.id, async (arg?: unknown) => {
-      const dataset = await pick(arg, paletteTitle('copyDatasetSpec'));
-      if (!dataset) return;
-      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dataset.spec)) ?? vscode.workspace.workspaceFolders?.[0];
-      const text = cliSpec(dataset.spec, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined);
-      await vscode.env.clipboard.writeText(text);
-      void vscode.window.setStatusBarMessage(`Copied ${text}`, 3000);
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (settingChanged(e, 'datasetGlobs', 'runsDir')) provider.settingsChanged();
-    }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => provider.settingsChanged()),
-  );
 }
