@@ -1,28 +1,34 @@
 /**
  * Activation and wiring of the Deep Learning Lab extension. Activation stays cheap: it creates the log
  * channel and the (hidden) status bar item and registers the commands. It loads neither TensorFlow.js
- * (only the engine process does) nor the JSON-RPC client (engineHost.ts loads it on first use), and it
+ * (only the engine process does) nor the JSON-RPC client (engine/engineHost.ts loads it on first use), and it
  * starts no engine process: the first request does.
  *
- * Where things are:
- *   trainCommand.ts    Train Model / Stop Training, the progress notification, the final notification
- *   engineCommands.ts  Restart Engine / Show Engine Log
- *   engineHost.ts      lazy engine supervisor, engine notifications → current run, crash warnings
- *   engineSupervisor.ts EngineClient lifecycle, crash counting, manual restart (no vscode)
- *   runSession.ts      one run's state, from train/start to its end (no vscode)
- *   statusBar.ts       the training status bar item
- *   pickers.ts         model file and dataset picks (modelFiles.ts, datasets.ts: their pure logic)
- *   datasetsView.ts    the Datasets view (data/describe in the engine) and its commands
- *   datasetPreview.ts  Preview Dataset: the webview (webviews/datasetPreview/) fed by data/preview
- *   views/             the Models and Runs views; Train with Options, Resume Run, Select Backend, run commands
- *   inspection/editorInsights.ts  layer-line inlay hints, build-error diagnostics, CodeLens and hovers in model files
- *   inspection/panels.ts  Summary, Feature Maps, Filters, Equivariance: webviews (webviews/inspect/) fed by model/summary and inspect/*
- *   dashboard/         Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
- *   stopRun.ts         Stop for any run (dashboard, Runs view): this window's engine, else a stop-request file in the run folder
- *   webviewHtml.ts     the page (CSP with a nonce, stylesheet, script) every webview starts from
- *   config.ts          dlLab.* settings (settings.ts: their pure interpretation)
- *   trust.ts           Workspace Trust gate
- *   format.ts, restartPolicy.ts  texts shown to the user (no vscode)
+ * Where things are: one folder per area, each with its view, its pure model (no vscode, unit-tested), its
+ * commands and the webview it feeds.
+ *   engine/      engineHost.ts: the one adapter of EngineClient (src/client: restarts, crash count, run
+ *                registry) to VS Code: engine.event((p) => p.XNotification), engine.request((p) => p.XRequest),
+ *                crash warnings; engineCommands.ts: Restart Engine, Show Engine Log, Select Backend;
+ *                restartPolicy.ts: what the user is told when the engine dies (no vscode)
+ *   training/    trainCommand.ts: Train Model / Stop Training, progress and final notifications;
+ *                trainingCommands.ts registers them with Train with Options (optionsWizard.ts, trainOptions.ts)
+ *                and Resume Run (resumeRun.ts); runSession.ts: one run's state (no vscode); currentRun.ts
+ *                (the dlLab.training context key); statusBar.ts
+ *   runs/        the Runs view (runsView.ts, runsModel.ts) and its commands (runCommands.ts); stopRun.ts: Stop
+ *                for any run (this window's engine, else a stop-request file in the run folder)
+ *   models/      the Models view (modelsView.ts, modelsModel.ts) and its commands (modelCommands.ts), New Model
+ *                from Template (newModelCommand.ts), Open Example, model file picks (pickers.ts, modelFiles.ts)
+ *   datasets/    the Datasets view (datasetsView.ts, datasetsModel.ts, datasetCommands.ts), Preview Dataset
+ *                (datasetPreview.ts: webviews/datasetPreview/), dataset picks (datasetPicks.ts)
+ *   inspection/  editorInsights.ts: layer-line inlay hints, build-error diagnostics, CodeLens and hovers in
+ *                model files; panels.ts: Summary, Feature Maps, Filters, Equivariance (webviews/inspection/)
+ *   dashboard/   Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
+ *   shared/      commands.ts: every command id and title, view id, context key (checked against package.json);
+ *                config.ts: the one reader of dlLab.* settings (settings.ts: their pure interpretation);
+ *                log.ts, format.ts (texts, no vscode), webviewHtml.ts (every webview's page), trust.ts,
+ *                registerCommand.ts (a command whose failure is logged and shown)
+ * A new command: its id and title in shared/commands.ts and package.json, registered in its area's
+ * *Commands.ts (or a new area folder, wired here).
  */
 import * as vscode from 'vscode';
 import { registerDashboards } from './dashboard/dashboards';
