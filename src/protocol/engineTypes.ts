@@ -837,6 +837,11 @@ export const EXPORT_FORMATS = ['onnx', 'tfjs', 'keras'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_CHECKPOINTS = ['last', 'best'] as const;
 export type ExportCheckpoint = (typeof EXPORT_CHECKPOINTS)[number];
+/**
+ * Keras files have no maintained writer in Node.js: the TensorFlow.js folder (exported to model-tfjs/)
+ * converts with this command (Python, pip install tensorflowjs).
+ */
+export const KERAS_CONVERSION = 'tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs/model.json model.h5';
 
 export interface ExportParams {
   runDir: string;

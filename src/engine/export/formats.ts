@@ -2,13 +2,13 @@
  * The export formats and checkpoints, the request's checks and the Keras advice: without TensorFlow.js, so
  * that the CLI and the extension check a request before any engine starts.
  */
-import { EXPORT_CHECKPOINTS, EXPORT_FORMATS } from '../../protocol/engineTypes';
+import { EXPORT_CHECKPOINTS, EXPORT_FORMATS, KERAS_CONVERSION } from '../../protocol/engineTypes';
 
 /** One line: how to get a Keras file from the TensorFlow.js folder (no maintained Keras writer exists for Node.js). */
 export function kerasAdvice(run = 'RUN'): string {
   return (
     'no maintained writer of Keras files (.keras, H5) exists for Node.js: export the TensorFlow.js folder and convert it with Python, ' +
-    `dl-lab export ${run} --format tfjs --out model-tfjs && tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs/model.json model.h5 ` +
+    `dl-lab export ${run} --format tfjs --out model-tfjs && ${KERAS_CONVERSION} ` +
     '(pip install tensorflowjs; layers of the dl-lab library have no Keras class)'
   );
 }
