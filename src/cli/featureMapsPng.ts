@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 import type { FeatureMapsResult, LayerFeatureMap } from '../protocol/engineTypes';
-import { decodeTensor } from '../engine/inspect/encode';
-import { VIRIDIS } from '../engine/inspect/viridis';
+import { decodeTensor } from '../engine/inspection/encode';
+import { VIRIDIS } from '../engine/inspection/viridis';
 
 /** Margin around and between blocks. */
 export const PAD = 8;

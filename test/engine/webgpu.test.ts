@@ -16,7 +16,7 @@ import { MESA_PACKAGES } from '../../src/engine/backends/webgpu/libraries';
 import { runBench } from '../../src/engine/bench/bench';
 import { buildLeNet5 } from '../../src/engine/bench/lenet';
 import { loadDataset } from '../../src/engine/data/dataset';
-import { clearInspectCache, decodeTensor, equivariance, featureMaps, filters } from '../../src/engine/inspect';
+import { clearInspectCache, decodeTensor, equivariance, featureMaps, filters } from '../../src/engine/inspection';
 import { layers as dl } from '../../src/engine/layers';
 import { LOSS_NAMES, lossFunction, makeOptimizer, trainStep } from '../../src/engine/training/step';
 import { LENET, ROOT, relError } from '../helpers';
