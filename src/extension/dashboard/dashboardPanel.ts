@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nonce, webviewHtml } from '../shared/webviewHtml';
+import { setPanelPage } from '../shared/webviewPanel';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engineTypes';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
@@ -82,6 +82,7 @@ class RunTrack {
       epoch: status === 'running' ? Math.max(i.epoch ?? 0, record.epochsCompleted) : record.epochsCompleted,
       startTime: Date.parse(record.startTime) || i.startTime,
       error: record.error,
+      sweep: record.sweep,
       stoppable: status === 'running' && (!record.hostname || record.hostname === hostname() || i.stoppable),
     };
     if (status !== 'running') {
@@ -122,12 +123,7 @@ export class DashboardPanel implements vscode.Disposable {
     const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
     webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.setRuns(runDirs);
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dashboard.css')).toString(),
-      nonce: nonce(),
-      title: panel.title,
+    setPanelPage(panel, deps.extensionUri, 'dashboard', {
       placeholder: 'Reading the run…',
       // The charts grow several times a second: announcing each change would drown a screen reader.
       live: false,

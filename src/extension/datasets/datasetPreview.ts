@@ -11,7 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from '../shared/commands';
-import { nonce, webviewHtml } from '../shared/webviewHtml';
+import { setPanelPage } from '../shared/webviewPanel';
 import { parseDatasetPreviewAction, type DatasetPreviewUpdate } from '../../protocol/webview';
 import type { EngineHost } from '../engine/engineHost';
 import { restrictedDataFolders } from '../shared/config';
@@ -38,16 +38,7 @@ class PreviewPanel {
     private readonly deps: PreviewDeps,
   ) {
     const webview = panel.webview;
-    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'datasetPreview.css')).toString(),
-      nonce: nonce(),
-      title: panel.title,
-      placeholder: 'Reading the dataset…',
-      dataImages: true,
-    });
+    setPanelPage(panel, deps.extensionUri, 'datasetPreview', { placeholder: 'Reading the dataset…', dataImages: true });
     webview.onDidReceiveMessage((raw: unknown) => {
       const message = parseDatasetPreviewAction(raw, (why) => deps.log.warn(`Dataset preview: ignored a message that is not one (${why}): ${JSON.stringify(raw)?.slice(0, 200)}`));
       if (!message) return;

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, type CommandId } from '../shared/commands';
-import { nonce, webviewHtml } from '../shared/webviewHtml';
+import { setPanelPage } from '../shared/webviewPanel';
 import type { RequestType } from 'vscode-jsonrpc';
 import type { CheckpointChoice, ModelSource } from '../../protocol/engineTypes';
 import type { InspectContext } from '../../protocol/webview';
@@ -175,16 +175,7 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
   ) {
     this.target = target;
     const webview = panel.webview;
-    const root = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.js`)).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.css`)).toString(),
-      nonce: nonce(),
-      title: panel.title,
-      placeholder: 'Loading…',
-      dataImages: true,
-    });
+    setPanelPage(panel, deps.extensionUri, kind, { placeholder: 'Loading…', dataImages: true });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
         const message = parse(raw, (why) => deps.log.warn(`${COMMAND_TITLES[kind].tab} view: ignored a message that is not one (${why}): ${JSON.stringify(raw)?.slice(0, 200)}`));
