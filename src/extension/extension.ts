@@ -9,7 +9,7 @@
  *   engine/      engineHost.ts: the one adapter of EngineClient (src/client: restarts, crash count, run
  *                registry) to VS Code: engine.event((p) => p.XNotification), engine.request((p) => p.XRequest),
  *                crash warnings; engineCommands.ts: Restart Engine, Show Engine Log, Select Backend;
- *                restartPolicy.ts: what the user is told when the engine dies (no vscode)
+ *                exitMessages.ts: what the user is told when the engine dies (no vscode)
  *   training/    trainCommand.ts: Train Model / Stop Training, progress and final notifications;
  *                trainingCommands.ts registers them with Train with Options (optionsWizard.ts, trainOptions.ts)
  *                and Resume Run (resumeRun.ts); runSession.ts: one run's state (no vscode); currentRun.ts
@@ -41,6 +41,7 @@ import { FeatureMapStore } from './inspection/featureMapStore';
 import { registerInspectionPanels } from './inspection/panels';
 import { registerModelsView } from './models/modelCommands';
 import { registerRunsView } from './runs/runCommands';
+import { registerSweeps } from './sweeps/sweepCommands';
 import type { RunsProvider } from './runs/runsView';
 import { settingChanged } from './shared/config';
 import { createLogChannel, errorMessage } from './shared/log';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   context.subscriptions.push(registerDashboards({ extensionUri: context.extensionUri, log, engine, currentRun }));
+  context.subscriptions.push(registerSweeps({ log }));
   const previews = new DatasetPreviews({ extensionUri: context.extensionUri, engine, log });
   context.subscriptions.push(previews);
   try {

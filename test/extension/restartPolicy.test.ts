@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isRestartBudgetError, restartBudgetSpent } from '../../src/client/restartPolicy';
-import { engineExitActions, engineExitMessage, requestErrorActions } from '../../src/extension/engine/restartPolicy';
+import { engineExitActions, engineExitMessage, requestErrorActions } from '../../src/extension/engine/exitMessages';
 
 const exit = { code: 3, signal: null, interruptedRuns: ['/w/runs/20261127-224501-lenet-3f9c'], willRestart: true };
 

@@ -11,7 +11,7 @@ import type { CurrentRun } from '../training/currentRun';
 import type { EngineHost } from './engineHost';
 import { describeEngine } from '../shared/format';
 import { errorMessage } from '../shared/log';
-import { SHOW_LOG_ACTION } from './restartPolicy';
+import { SHOW_LOG_ACTION } from './exitMessages';
 import { ensureTrusted } from '../shared/trust';
 
 export interface EngineCommandDeps {

@@ -15,7 +15,7 @@ import type * as engineRequests from '../../protocol/engineRequests';
 import { engineCwd, engineEnv, engineNodePath } from '../shared/config';
 import type { CurrentRun } from '../training/currentRun';
 import { engineLogSink } from '../shared/log';
-import { engineExitActions, engineExitMessage, RESTART_ENGINE_ACTION, SHOW_LOG_ACTION } from './restartPolicy';
+import { engineExitActions, engineExitMessage, RESTART_ENGINE_ACTION, SHOW_LOG_ACTION } from './exitMessages';
 
 /** The protocol's requests and notifications, handed to pickers once the client has loaded it. */
 export type EngineProtocol = typeof engineRequests;

@@ -20,7 +20,7 @@ import type { EngineHost } from '../engine/engineHost';
 import { formatMetrics, outcomeMessage, progressMessage, type RunOutcome } from '../shared/format';
 import { errorMessage } from '../shared/log';
 import { pickDataset, pickModelFile, presetDataset, rememberModelFile, saveIfDirty } from '../models/pickers';
-import { RESTART_ENGINE_ACTION, requestErrorActions, SHOW_LOG_ACTION } from '../engine/restartPolicy';
+import { RESTART_ENGINE_ACTION, requestErrorActions, SHOW_LOG_ACTION } from '../engine/exitMessages';
 import { RunSession } from './runSession';
 import type { TrainingStatusBar } from './statusBar';
 import { ensureTrusted } from '../shared/trust';
