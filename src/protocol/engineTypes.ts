@@ -73,7 +73,12 @@ export interface TrainingConfig {
    * made on every sample first, then both sides keep these classes.
    */
   normalClasses?: number[];
+  /** 'reconstruction': the target is the input (an elementwise loss, MSE by default; no accuracy). */
+  task?: TrainingTask;
 }
+
+export const TRAINING_TASKS = ['classification', 'reconstruction'] as const;
+export type TrainingTask = (typeof TRAINING_TASKS)[number];
 
 /** 'auto': 'max' for metrics named *acc*, else 'min'. */
 export type MonitorMode = 'min' | 'max' | 'auto';
@@ -788,7 +793,7 @@ export interface EvalReport {
   ms: number;
 }
 
-export const ANOMALY_METHODS = ['msp', 'mahalanobis', 'knn'] as const;
+export const ANOMALY_METHODS = ['msp', 'mahalanobis', 'knn', 'recon'] as const;
 export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
 
 export interface AnomalyParams extends EvalParams {

@@ -17,6 +17,9 @@ export async function evaluateRun(params: EvalParams): Promise<EvalReport> {
   const started = Date.now();
   const data = await openRunData(params);
   const { inspect, record, normalClasses } = data;
+  if (record.config.task === 'reconstruction') {
+    throw new Error(`run ${record.id} trained a reconstruction model: it has no classes to evaluate; score it with dl-lab anomaly --method recon`);
+  }
   const dataset = inspect.dataset!;
   // A run trained on some classes is a classifier of those: the other classes' samples are its anomalies.
   const indices = normalClasses ? onlyClasses(data.indices, dataset.labels, normalClasses) : data.indices;

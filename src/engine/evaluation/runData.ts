@@ -63,8 +63,10 @@ export async function openRunData(params: EvalParams): Promise<RunData> {
 }
 
 export interface Outputs {
-  /** Class probabilities, row-major [n, classes]. */
+  /** Class probabilities, row-major [n, classes]; empty for a reconstruction run. */
   probabilities: Float32Array;
+  /** A reconstruction run's mean squared error per sample (training.task 'reconstruction'). */
+  errors?: Float32Array;
   classes: number;
   /** The run's loss on these samples (its mean, as val_loss is computed). */
   loss: number;
@@ -76,7 +78,8 @@ export interface Outputs {
 /**
  * The model's class probabilities on `indices` (and a layer's features), a batch at a time, with the run's
  * normalisation. Outputs become probabilities as the run's loss reads them: a softmax for a loss on
- * logits, exp for log-probabilities, as they are otherwise.
+ * logits, exp for log-probabilities, as they are otherwise. A reconstruction model gives each sample's
+ * mean squared error instead (after a sigmoid where it trained on logits).
  */
 export async function runModel(data: RunData, indices: Uint32Array, featureLayer?: tf.SymbolicTensor): Promise<Outputs> {
   const { inspect } = data;
@@ -84,10 +87,12 @@ export async function runModel(data: RunData, indices: Uint32Array, featureLayer
   const lossSpec = data.record.config.loss;
   const loss = lossFunction(lossSpec);
   if (loss.embedding) throw new InspectError(`run ${data.record.id} trained an embedding (${lossName(lossSpec)}): it has no class probabilities to evaluate`);
-  const toProbabilities = probabilityMap(lossSpec);
-  const batcher = new Batcher(inspect.dataset!, inspect.normalization);
+  const reconstruction = data.record.config.task === 'reconstruction';
+  const toValues = reconstruction ? reconstructionError(lossSpec) : probabilityMap(lossSpec);
+  const batcher = new Batcher(inspect.dataset!, inspect.normalization, undefined, reconstruction ? 'inputs' : 'labels');
   const classes = inspect.numClasses;
-  const probabilities = new Float32Array(indices.length * classes);
+  const width = reconstruction ? 1 : classes;
+  const values = new Float32Array(indices.length * width);
   let features: Float32Array | undefined;
   let dims: number | undefined;
   let lossSum = 0;
@@ -97,22 +102,33 @@ export async function runModel(data: RunData, indices: Uint32Array, featureLayer
     const [l, p, f] = tf.tidy(() => {
       const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
       const [outputs, feature] = Array.isArray(out) ? [out[1], out[0]] : [out, undefined];
-      return [loss(y, outputs), toProbabilities(outputs), feature?.reshape([idx.length, -1])];
+      return [loss(y, outputs), toValues(outputs, x), feature?.reshape([idx.length, -1])];
     });
     lossSum += (await l.data())[0] * idx.length;
-    probabilities.set(await p.data(), start * classes);
+    values.set(await p.data(), start * width);
     if (f) {
-      const width = (dims ??= f.shape[1]!);
-      features ??= new Float32Array(indices.length * width);
-      features.set(await f.data(), start * width);
+      const size = (dims ??= f.shape[1]!);
+      features ??= new Float32Array(indices.length * size);
+      features.set(await f.data(), start * size);
     }
     tf.dispose([x, y, l, p, f]);
   }
-  return { probabilities, classes, loss: lossSum / indices.length, features, dims };
+  const mean = lossSum / indices.length;
+  return reconstruction
+    ? { probabilities: new Float32Array(0), errors: values, classes, loss: mean, features, dims }
+    : { probabilities: values, classes, loss: mean, features, dims };
 }
 
 function lossName(spec: string | LossSpec): string {
   return typeof spec === 'string' ? spec : spec.name;
+}
+
+function reconstructionError(spec: string | LossSpec): (outputs: tf.Tensor, inputs: tf.Tensor) => tf.Tensor {
+  const logits = lossName(spec) === 'bceWithLogits';
+  return (o, x) => {
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
+    return tf.mean(tf.squaredDifference(logits ? tf.sigmoid(o) : o, x), axes);
+  };
 }
 
 function probabilityMap(spec: string | LossSpec): (outputs: tf.Tensor) => tf.Tensor {

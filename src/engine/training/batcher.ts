@@ -20,17 +20,16 @@ export class Batcher {
     private readonly dataset: ImageDataset,
     private readonly normalization: Normalization,
     private readonly augment?: AugmentConfig,
+    /** 'inputs' for a reconstruction model, whose target is its (augmented, normalised) input. */
+    private readonly target: 'labels' | 'inputs' = 'labels',
   ) {}
 
-  batch(indices: Uint32Array, random?: () => number): { x: tf.Tensor; y: tf.Tensor2D } {
+  batch(indices: Uint32Array, random?: () => number): { x: tf.Tensor; y: tf.Tensor } {
     const n = indices.length;
     const augment = random && this.augment ? { config: this.augment, random } : undefined;
-    const x = batchInputs(this.dataset, indices, this.normalization, augment);
-    const y = batchLabels(this.dataset, indices);
-    return {
-      x: tf.tensor(x, [n, ...this.dataset.shape]),
-      y: tf.tensor2d(y, [n, this.dataset.classNames.length]),
-    };
+    const x = tf.tensor(batchInputs(this.dataset, indices, this.normalization, augment), [n, ...this.dataset.shape]);
+    if (this.target === 'inputs') return { x, y: x.clone() };
+    return { x, y: tf.tensor2d(batchLabels(this.dataset, indices), [n, this.dataset.classNames.length]) };
   }
 }
 

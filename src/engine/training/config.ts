@@ -2,7 +2,7 @@
  * The effective training configuration: defaults, then the model file's `training` export, then the
  * caller's overrides. Every value is checked, and a bad one is reported with where it came from.
  */
-import { OPTIMIZERS, type TrainingConfig } from '../../protocol/engineTypes';
+import { OPTIMIZERS, TRAINING_TASKS, type TrainingConfig } from '../../protocol/engineTypes';
 import { checkCallbacks, mergeCallbacks } from './callbacks';
 import { type Check, integer, nonNegativeNumber, positiveInt, positiveNumber, unitInterval } from './configChecks';
 import { checkLossSpec } from './losses';
@@ -41,6 +41,7 @@ const CHECKS: Record<keyof TrainingConfig, Check> = {
     Array.isArray(v) && v.length > 0 && v.every((c) => Number.isInteger(c) && c >= 0) && new Set(v).size === v.length
       ? undefined
       : 'a non-empty list of distinct class indices (whole numbers >= 0)',
+  task: (v) => ((TRAINING_TASKS as readonly unknown[]).includes(v) ? undefined : `one of ${TRAINING_TASKS.join(', ')}`),
 };
 
 /** Keys a model file may set that the engine reads elsewhere (later features); accepted, not checked here. */

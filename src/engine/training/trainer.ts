@@ -130,6 +130,8 @@ export class TrainingRun {
     const loaded = await loadModelFile(modelFile);
     const baseConfig = this.writer.resuming ? this.writer.record.config : {};
     let config = resolveTrainingConfig({ ...loaded.training, ...baseConfig }, displayPath(modelFile), this.params.overrides);
+    const reconstruction = config.task === 'reconstruction';
+    if (reconstruction) config = reconstructionConfig(config, loaded.training.loss !== undefined || this.params.overrides.loss !== undefined || this.writer.resuming, origin);
     this.writer.update({ config });
 
     seedMathRandom(config.seed);
@@ -154,7 +156,7 @@ export class TrainingRun {
     // before normalization.json were trained on pixels / 255).
     const normalization: Normalization = this.writer.resuming
       ? readNormalization(this.runDir) ?? resolveNormalization(dataset, trainIdx, 'scale')
-      : resolveNormalization(dataset, trainIdx, dataset.normalization);
+      : resolveNormalization(dataset, trainIdx, dataset.normalization ?? (reconstruction ? 'scale' : undefined));
     writeNormalization(this.runDir, normalization);
     const augmentOrigin = loaded.training.augment !== undefined ? `${displayPath(modelFile)}: training.augment` : `${dataset.source}: augment`;
     const augment = parseAugment(loaded.training.augment ?? dataset.augment, augmentOrigin, dataset.shape);
@@ -175,8 +177,9 @@ export class TrainingRun {
     const model = loaded.build({ inputShape: [...dataset.shape], numClasses });
     const optimizer = makeOptimizer(config);
     try {
-      checkOutputShape(model, numClasses, modelFile, dataset, loss.embedding === true);
-      const batcher = new Batcher(dataset, normalization, augment);
+      if (reconstruction) checkReconstructionShape(model, modelFile, dataset);
+      else checkOutputShape(model, numClasses, modelFile, dataset, loss.embedding === true);
+      const batcher = new Batcher(dataset, normalization, augment, reconstruction ? 'inputs' : 'labels');
       const varList = trainableVariables(model);
       return await this.loop({ model, optimizer, loss, metrics, config, callbacks, batcher, varList, trainIdx, valIdx, backend });
     } finally {
@@ -356,6 +359,29 @@ function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: 
         `end the model with a dense layer of numClasses (${numClasses}) units`,
     );
   }
+}
+
+/** Elementwise losses: what a reconstruction (target = input) can be trained with. */
+const RECONSTRUCTION_LOSSES = ['mse', 'meanSquaredError', 'l1', 'meanAbsoluteError', 'smoothL1', 'huber', 'bce', 'binaryCrossentropy', 'bceWithLogits'];
+
+/** training.task 'reconstruction': MSE unless a loss is named (an elementwise one), and no accuracy. */
+function reconstructionConfig(config: TrainingConfig, lossNamed: boolean, origin: string): TrainingConfig {
+  const loss = lossNamed ? config.loss : 'mse';
+  const name = typeof loss === 'string' ? loss : loss.name;
+  if (!RECONSTRUCTION_LOSSES.includes(name)) {
+    throw new Error(`${origin}.loss is ${name}; a reconstruction (task 'reconstruction') needs an elementwise loss: mse, l1, smoothL1, huber, bce or bceWithLogits`);
+  }
+  return { ...config, loss, metrics: [] };
+}
+
+/** A reconstruction model's one output has the input's shape. */
+function checkReconstructionShape(model: tf.LayersModel, modelFile: string, dataset: ImageDataset): void {
+  const shape = model.outputs[0].shape;
+  if (model.outputs.length === 1 && shape.length === dataset.shape.length + 1 && shape.slice(1).every((d, i) => d === dataset.shape[i])) return;
+  throw new ModelFileError(
+    modelFile,
+    `the model's output has shape [${shape.map((d) => d ?? 'batch').join(', ')}] but a reconstruction of ${dataset.source} needs [batch, ${dataset.shape.join(', ')}], the input's shape`,
+  );
 }
 
 function errorLine(err: unknown): string {
