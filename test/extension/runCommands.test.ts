@@ -1,9 +1,9 @@
 /**
  * The run commands against the VS Code stub and the REAL engine (dist/engine.js; `npm run build` first):
  * Train Model with Options... trains lenet.model.ts with the typed overrides (run.json says so), then the
- * Runs view's commands act on that real run: Copy Config, Export Model (model.json and weights, not the
- * optimizer's state), Resume (a completed run trains to a larger total), Delete (confirmed, to the trash),
- * Compare, Stop of another process's run; Select Backend from the engine's list; Open Example.
+ * Runs view's commands act on that real run: Copy Config, Export Model (the TensorFlow.js folder without
+ * the optimizer's state, an ONNX file, Keras's conversion command), Resume (a completed run trains to a
+ * larger total), Delete (confirmed, to the trash), Compare, Stop of another process's run; Select Backend from the engine's list; Open Example.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -137,11 +137,12 @@ describe('run commands, on a real run', () => {
     assert.deepEqual(JSON.parse(ui.clipboard), record(runDir).config);
   });
 
-  it("Export Model copies model.json and its weights, not the optimizer's state, to the picked folder", async () => {
+  it("Export Model writes the TensorFlow.js folder (model.json and its weights, not the optimizer's state) where the save dialog says", async () => {
     ui.reset();
     const dest = path.join(tmp, 'exported');
     fs.mkdirSync(dest);
-    ui.openDialogAnswer = () => [stub.Uri.file(dest)];
+    ui.pickAnswers.push((items) => items.find((i) => i.label === 'TensorFlow.js'));
+    ui.saveDialogAnswer = () => stub.Uri.file(dest);
     // The best checkpoint holds the trainer's state too (the last one, the optimizer's as well).
     const source = fs.readdirSync(path.join(runDir, 'checkpoints', 'best')).sort();
     assert.ok(source.includes('state.json'), `the checkpoint holds more than the model: ${source}`);
@@ -149,16 +150,41 @@ describe('run commands, on a real run', () => {
     assert.equal(await run('dlLab.exportModel', views.runs.run(runDir)), dest);
     const model = JSON.parse(fs.readFileSync(path.join(dest, 'model.json'), 'utf8'));
     const weights = model.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
-    assert.deepEqual(fs.readdirSync(dest).sort(), ['model.json', ...weights].sort());
+    assert.deepEqual(fs.readdirSync(dest).sort(), ['model.json', 'normalization.json', ...weights].sort());
     assert.equal(model.modelTopology.config.name, 'lenet5');
     const message = ui.shown.find((s) => s.message.startsWith('Exported'))!;
-    assert.equal(message.message, `Exported ${path.basename(runDir)} (best checkpoint: model.json, ${weights.join(', ')}) to ${dest}. Load it with tf.loadLayersModel.`);
+    assert.equal(message.message, `Exported ${path.basename(runDir)} (best checkpoint, epoch 1) to ${dest}: model.json, ${weights.join(', ')}, normalization.json. Load it with tf.loadLayersModel.`);
 
     // Again into the same folder: asks before replacing, and does nothing when not confirmed.
     ui.reset();
+    ui.pickAnswers.push((items) => items.find((i) => i.label === 'TensorFlow.js'));
     assert.equal(await run('dlLab.exportModel', views.runs.run(runDir)), undefined);
     assert.deepEqual(ui.shown.map((s) => [s.message, s.modal]), [[`${dest} already holds a model.json. Replace it?`, true]]);
-    ui.openDialogAnswer = () => undefined;
+    ui.saveDialogAnswer = () => undefined;
+  });
+
+  it('Export Model writes an ONNX file through the engine, and Keras says how to convert (copying the command)', async () => {
+    ui.reset();
+    const file = path.join(tmp, 'exported-model');
+    ui.pickAnswers.push((items) => {
+      assert.deepEqual(items.map((i) => i.label), ['ONNX', 'TensorFlow.js', 'Keras']);
+      return items[0];
+    });
+    ui.saveDialogAnswer = () => stub.Uri.file(file);
+    assert.equal(await run('dlLab.exportModel', views.runs.run(runDir)), `${file}.onnx`);
+    assert.ok(fs.statSync(`${file}.onnx`).size > 100_000, 'the weights are in the file');
+    assert.match(ui.shown.find((s) => s.message.startsWith('Exported'))!.message, /^Exported \S+ \(best checkpoint, epoch 1\) to .*exported-model\.onnx: ONNX opset 17, \d+ nodes\. Input input \[batch, 28, 28, 1\] NHWC float32, normalised as in training/);
+    assert.equal(ui.progress.length, 1);
+
+    ui.reset();
+    ui.clipboard = '';
+    ui.pickAnswers.push((items) => items.find((i) => i.label === 'Keras'));
+    ui.messageAnswer = (shown) => (shown.items.includes('Copy Command') ? 'Copy Command' : undefined);
+    assert.equal(await run('dlLab.exportModel', views.runs.run(runDir)), undefined);
+    assert.match(ui.shown[0].message, /^No maintained writer of Keras files exists for Node\.js\. .*tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs\/model\.json model\.h5$/);
+    assert.equal(ui.clipboard, 'tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras model-tfjs/model.json model.h5');
+    assert.equal(ui.progress.length, 0, 'nothing exported');
+    ui.saveDialogAnswer = () => undefined;
   });
 
   it('Resume Run: a completed run trains on to the larger total typed', async () => {

@@ -1,9 +1,8 @@
 /**
  * The Runs view (dlLab.runs) and its commands: Refresh Runs, and the rows' Stop, Delete (to the trash,
- * confirmed), Reveal in Explorer, Export Model (TensorFlow.js folder), Copy Config, Compare Selected Runs
+ * confirmed), Reveal in Explorer, Export Model (./exportModel), Copy Config, Compare Selected Runs
  * (dlLab.compareRuns, registered by the dashboard, with the selected runs).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
@@ -12,12 +11,13 @@ import { settingChanged } from '../shared/config';
 import { errorMessage } from '../shared/log';
 import { guardedCommand } from '../shared/registerCommand';
 import { revealRunFolder } from '../training/trainCommand';
-import { configJson, exportPlan, runDirOf, runDirsOf } from './runsModel';
+import { exportModel, type ExportModelDeps } from './exportModel';
+import { configJson, runDirOf, runDirsOf } from './runsModel';
 import { RunsProvider, type RunsEvents } from './runsView';
 import { stopRunAnywhere, type StopDeps } from './stopRun';
 
 export interface RunsViewDeps extends StopDeps {
-  engine: StopDeps['engine'] & RunsEvents;
+  engine: StopDeps['engine'] & RunsEvents & ExportModelDeps['engine'];
 }
 
 export interface RunsView extends vscode.Disposable {
@@ -36,7 +36,7 @@ export function registerRunsView(deps: RunsViewDeps): RunsView {
     cmd(COMMANDS.stopRun.id, (arg) => stopRun(deps, arg)),
     cmd(COMMANDS.deleteRun.id, (arg, selected) => deleteRuns(runs, runDirsOf(arg, selected, selection()))),
     cmd(COMMANDS.revealRun.id, (arg) => withRunDir(arg, (dir) => revealRunFolder(dir))),
-    cmd(COMMANDS.exportModel.id, (arg) => withRunDir(arg, (dir) => exportModel(dir))),
+    cmd(COMMANDS.exportModel.id, (arg) => withRunDir(arg, (dir) => exportModel(deps, dir))),
     cmd(COMMANDS.copyRunConfig.id, (arg) => withRunDir(arg, (dir) => copyConfig(dir))),
     cmd(COMMANDS.compareSelectedRuns.id, (arg, selected) => compareRuns(runDirsOf(arg, selected, selection()))),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -98,43 +98,6 @@ export async function deleteRuns(runs: RunsProvider, dirs: string[]): Promise<st
     runs.refresh();
   }
   return deleted;
-}
-
-/** Copies the best (else last) checkpoint's model.json and weights to a folder the user picks. */
-export async function exportModel(runDir: string): Promise<string | undefined> {
-  const plan = exportPlan(runDir);
-  const runId = path.basename(runDir);
-  const picked = await vscode.window.showOpenDialog({
-    title: `Export ${runId} (${plan.which} checkpoint) as a TensorFlow.js model`,
-    openLabel: 'Export Here',
-    canSelectFiles: false,
-    canSelectFolders: true,
-    canSelectMany: false,
-  });
-  const dest = picked?.[0]?.fsPath;
-  if (!dest) return undefined;
-  if (fs.existsSync(path.join(dest, 'model.json'))) {
-    const replace = 'Replace';
-    const choice = await vscode.window.showWarningMessage(`${dest} already holds a model.json. Replace it?`, { modal: true }, replace);
-    if (choice !== replace) return undefined;
-  }
-  fs.mkdirSync(dest, { recursive: true });
-  for (const file of plan.files) fs.copyFileSync(path.join(plan.checkpointDir, file), path.join(dest, file));
-  const reveal = 'Reveal';
-  void vscode.window
-    .showInformationMessage(`Exported ${runId} (${plan.which} checkpoint: ${plan.files.join(', ')}) to ${dest}. Load it with tf.loadLayersModel.`, reveal)
-    .then((c) => {
-      if (c === reveal) void revealPath(dest);
-    });
-  return dest;
-}
-
-/** The Explorer when the folder is in the workspace, else the OS file manager on a local desktop. */
-async function revealPath(dir: string): Promise<void> {
-  const uri = vscode.Uri.file(dir);
-  if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
-  else if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
-  else void vscode.window.showInformationMessage(dir);
 }
 
 async function copyConfig(runDir: string): Promise<string> {

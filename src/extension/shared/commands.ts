@@ -37,7 +37,7 @@ export const COMMANDS = {
   stopRun: { id: 'dlLab.stopRun', title: 'Stop' },
   deleteRun: { id: 'dlLab.deleteRun', title: 'Delete' },
   revealRun: { id: 'dlLab.revealRun', title: 'Reveal in Explorer' },
-  exportModel: { id: 'dlLab.exportModel', title: 'Export Model (TensorFlow.js)...' },
+  exportModel: { id: 'dlLab.exportModel', title: 'Export Model...' },
   copyRunConfig: { id: 'dlLab.copyRunConfig', title: 'Copy Config' },
   compareSelectedRuns: { id: 'dlLab.compareSelectedRuns', title: 'Compare Selected Runs' },
   trainModelFile: { id: 'dlLab.trainModelFile', title: 'Train' },
