@@ -42,6 +42,7 @@ import { registerInspectionPanels } from './inspection/panels';
 import { registerModelsView } from './models/modelCommands';
 import { registerRunsView } from './runs/runCommands';
 import { registerSweeps } from './sweeps/sweepCommands';
+import { registerSweeps } from './sweeps/sweepCommands';
 import type { RunsProvider } from './runs/runsView';
 import { settingChanged } from './shared/config';
 import { createLogChannel, errorMessage } from './shared/log';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   context.subscriptions.push(registerDashboards({ extensionUri: context.extensionUri, log, engine, currentRun }));
+  context.subscriptions.push(registerSweeps({ log }));
   context.subscriptions.push(registerSweeps({ log }));
   const previews = new DatasetPreviews({ extensionUri: context.extensionUri, engine, log });
   context.subscriptions.push(previews);

@@ -26,6 +26,16 @@ export function bestMetrics(records: readonly (Pick<MetricPoint, 'val_acc' | 'va
   return best;
 }
 
+/** Items (runs) grouped by the sweep each belongs to, in first-seen order; items of no sweep are left out. */
+export function groupBySweep<T>(items: readonly T[], sweepOf: (item: T) => SweepTag | undefined): { id: string; members: T[] }[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const id = sweepOf(item)?.id;
+    if (id !== undefined) groups.set(id, [...(groups.get(id) ?? []), item]);
+  }
+  return [...groups].map(([id, members]) => ({ id, members }));
+}
+
 /** The runs of sweep `id` (RunSummary's of a runs folder), in the order they started. */
 export function runsOfSweep<R extends { record: { sweep?: SweepTag; startTime: string } }>(runs: readonly R[], id: string): R[] {
   return runs.filter((r) => r.record.sweep?.id === id).sort((a, b) => a.record.startTime.localeCompare(b.record.startTime));

@@ -5,7 +5,7 @@
  * variables (sweepChart.css); hovering a line brings it forward and its tooltip lists its values.
  */
 import { type Axis, parallelCoordinates, type ParallelCoordinates } from '../../src/sweeps/parallelCoordinates';
-import { bestMetrics } from '../../src/sweeps/results';
+import { bestMetrics, groupBySweep } from '../../src/sweeps/results';
 import { el, svg } from '../shared/dom';
 import { runName, runs, type RunData } from './state';
 import { colourOf } from './theme';
@@ -16,16 +16,6 @@ const MARGIN = { top: 34, right: 56, bottom: 14, left: 56 };
 
 let box: HTMLElement | undefined;
 let resize: ResizeObserver | undefined;
-
-/** Runs of each sweep the dashboard shows at least two runs of, in the dashboard's order. */
-export function sweepGroups(shown: readonly RunData[]): { id: string; runs: RunData[] }[] {
-  const groups = new Map<string, RunData[]>();
-  for (const run of shown) {
-    const id = run.info.sweep?.id;
-    if (id !== undefined) groups.set(id, [...(groups.get(id) ?? []), run]);
-  }
-  return [...groups].filter(([, members]) => members.length > 1).map(([id, members]) => ({ id, runs: members }));
-}
 
 /** The chart's place (empty, and hidden, until two runs of one sweep are shown). */
 export function sweepSection(): HTMLElement {
@@ -39,11 +29,12 @@ export function sweepSection(): HTMLElement {
 /** Draws (again) from the runs' points: called when runs, points or the theme change. */
 export function renderSweep(): void {
   if (!box) return;
-  const groups = sweepGroups(runs);
+  // Each sweep the dashboard shows two or more runs of (a chart of one run compares nothing).
+  const groups = groupBySweep(runs, (r) => r.info.sweep).filter((g) => g.members.length > 1);
   box.hidden = groups.length === 0;
   const width = Math.max(320, box.clientWidth || 640);
   box.replaceChildren(
-    ...groups.flatMap(({ id, runs: members }) => {
+    ...groups.flatMap(({ id, members }) => {
       const data = parallelCoordinates(members.map((r) => ({ runId: r.info.runId, params: r.info.sweep!.params, best: bestMetrics(r.points) })));
       return [el('h2', {}, `Sweep ${id}: ${members.length} runs`), chart(data, members, width), bestLine(data, members)];
     }),

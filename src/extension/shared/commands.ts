@@ -19,6 +19,7 @@ export const COMMANDS = {
   showEngineLog: { id: 'dlLab.showEngineLog', title: 'Show Engine Log' },
   openDashboard: { id: 'dlLab.openDashboard', title: 'Open Dashboard' },
   compareRuns: { id: 'dlLab.compareRuns', title: 'Compare Runs' },
+  compareSweep: { id: 'dlLab.compareSweep', title: 'Compare Sweep' },
   restartEngine: { id: 'dlLab.restartEngine', title: 'Restart Engine' },
   previewDataset: { id: 'dlLab.previewDataset', title: 'Preview Dataset' },
   trainOnDataset: { id: 'dlLab.trainOnDataset', title: 'Train a Model on This Dataset' },
