@@ -1,7 +1,7 @@
 /**
  * The Runs view (dlLab.runs) and its commands: Refresh Runs, and the rows' Stop, Delete (to the trash,
  * confirmed), Reveal in Explorer, Export Model (./exportModel), Copy Config, Compare Selected Runs
- * (dlLab.compareRuns, registered by the dashboard, with the selected runs).
+ * (dlLab.compareRuns, registered by the dashboard, with the selected runs), Open in TensorBoard (./tensorboard).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,6 +15,7 @@ import { exportModel, type ExportModelDeps } from './exportModel';
 import { configJson, runDirOf, runDirsOf } from './runsModel';
 import { RunsProvider, type RunsEvents } from './runsView';
 import { stopRunAnywhere, type StopDeps } from './stopRun';
+import { TensorBoardLauncher } from './tensorboard';
 
 export interface RunsViewDeps extends StopDeps {
   engine: StopDeps['engine'] & RunsEvents & ExportModelDeps['engine'];
@@ -29,9 +30,11 @@ export function registerRunsView(deps: RunsViewDeps): RunsView {
   const view = vscode.window.createTreeView(VIEWS.runs, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: true });
   const selection = (): readonly unknown[] => view.selection ?? [];
   const cmd = (id: Parameters<typeof guardedCommand>[1], fn: (...args: unknown[]) => unknown) => guardedCommand(deps.log, id, fn);
+  const tensorboard = new TensorBoardLauncher();
   const disposable = vscode.Disposable.from(
     runs,
     view,
+    tensorboard,
     cmd(COMMANDS.refreshRuns.id, () => runs.refresh()),
     cmd(COMMANDS.stopRun.id, (arg) => stopRun(deps, arg)),
     cmd(COMMANDS.deleteRun.id, (arg, selected) => deleteRuns(runs, runDirsOf(arg, selected, selection()))),
@@ -39,6 +42,7 @@ export function registerRunsView(deps: RunsViewDeps): RunsView {
     cmd(COMMANDS.exportModel.id, (arg) => withRunDir(arg, (dir) => exportModel(deps, dir))),
     cmd(COMMANDS.copyRunConfig.id, (arg) => withRunDir(arg, (dir) => copyConfig(dir))),
     cmd(COMMANDS.compareSelectedRuns.id, (arg, selected) => compareRuns(runDirsOf(arg, selected, selection()))),
+    cmd(COMMANDS.openInTensorBoard.id, (arg) => tensorboard.open(arg)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settingChanged(e, 'runsDir')) runs.settingsChanged();
     }),

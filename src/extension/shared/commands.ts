@@ -41,6 +41,7 @@ export const COMMANDS = {
   exportModel: { id: 'dlLab.exportModel', title: 'Export Model...' },
   copyRunConfig: { id: 'dlLab.copyRunConfig', title: 'Copy Config' },
   compareSelectedRuns: { id: 'dlLab.compareSelectedRuns', title: 'Compare Selected Runs' },
+  openInTensorBoard: { id: 'dlLab.openInTensorBoard', title: 'Open in TensorBoard' },
   trainModelFile: { id: 'dlLab.trainModelFile', title: 'Train' },
   modelFileSummary: { id: 'dlLab.modelFileSummary', title: 'Summary' },
 } as const satisfies Record<string, { id: `dlLab.${string}`; title: string }>;
