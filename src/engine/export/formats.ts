@@ -1,6 +1,6 @@
 /**
- * The export formats and checkpoints, the request's checks and the Keras advice: without TensorFlow.js, so
- * that the CLI and the extension check a request before any engine starts.
+ * The export request's checks and the Keras advice, without TensorFlow.js, so that the CLI checks a request
+ * before any engine starts (the extension, which imports nothing from the engine, uses KERAS_CONVERSION).
  */
 import { EXPORT_CHECKPOINTS, EXPORT_FORMATS, KERAS_CONVERSION } from '../../protocol/engineTypes';
 
