@@ -16,7 +16,7 @@
  *                (the dlLab.training context key); statusBar.ts
  *   runs/        the Runs view (runsView.ts, runsModel.ts) and its commands (runCommands.ts); stopRun.ts: Stop
  *                for any run (this window's engine, else a stop-request file in the run folder); tensorboard.ts:
-                Open in TensorBoard (a terminal running tensorboard, the Simple Browser on it)
+ *                Open in TensorBoard (a terminal running tensorboard, the Simple Browser on it)
  *   models/      the Models view (modelsView.ts, modelsModel.ts) and its commands (modelCommands.ts), New Model
  *                from Template (newModelCommand.ts), Open Example, model file picks (pickers.ts, modelFiles.ts)
  *   datasets/    the Datasets view (datasetsView.ts, datasetsModel.ts, datasetCommands.ts), Preview Dataset
