@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 import { buildTypes } from './buildTypes.mjs';
+import { WEBVIEW_PAGES } from './webviewPages.mjs';
 
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8'));
@@ -40,14 +41,7 @@ const builds = [
     // source maps keep them debuggable.
     minify: !watch,
     logLevel: 'warning',
-    entryPoints: {
-      datasetPreview: 'webviews/datasetPreview/main.ts',
-      dashboard: 'webviews/dashboard/main.ts',
-      modelSummary: 'webviews/inspection/modelSummary.ts',
-      featureMaps: 'webviews/inspection/featureMaps.ts',
-      filters: 'webviews/inspection/filters.ts',
-      equivariance: 'webviews/inspection/equivariance.ts',
-    },
+    entryPoints: WEBVIEW_PAGES,
     outdir: 'dist/webviews',
   },
 ];
