@@ -192,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
       return newModel(rest, values);
     case 'sweep':
       // Loaded on demand: it checks settings with the engine's own code, which loads TensorFlow.js.
-      return (await import('./sweep')).sweep(rest, values, { newClient: () => engineClient(values), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
+      return (await import('./sweep')).sweep(rest, values, { newClient: (threads) => engineClient(threads === undefined ? values : { ...values, threads: String(threads) }), overrides: overridesFrom(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'anomaly':
       return (await import('./anomaly')).anomalyCommand(rest, values, { newClient: () => engineClient(values), runsDir: runsDir(values), usage: (message) => new UsageError(message) });
     case 'eval':

@@ -5,6 +5,7 @@
  * run's settings (`sweep: { id, params }`); the summary compares their best val_acc and val_loss.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineClient } from '../client/engineClient';
 import { TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
@@ -19,8 +20,8 @@ import { trainingSettingCheck } from './sweepCheck';
 
 /** What `dl-lab sweep` needs from the command line's shared machinery (src/cli/main.ts). */
 export interface SweepContext {
-  /** A new engine process: one per run, as `dl-lab train` starts one. */
-  newClient: () => EngineClient;
+  /** A new engine process: one per run, as `dl-lab train` starts one; `threads` overrides --threads. */
+  newClient: (threads?: number) => EngineClient;
   /** The train options given (--epochs, --lr, --seed, ...), already checked as `dl-lab train` checks them. */
   overrides: Partial<TrainingConfig>;
   runsDir: string;
@@ -37,6 +38,7 @@ export interface SweepOptions {
   random?: string;
   parallel?: string;
   json?: boolean;
+  threads?: string;
 }
 
 type Outcome = RunStatus | 'not started';
@@ -96,14 +98,18 @@ export async function sweep(args: string[], options: SweepOptions, ctx: SweepCon
     if (option && Object.hasOwn(ctx.overrides, key)) throw ctx.usage(`${key} is swept and also set by ${option}; give it once`);
   }
 
+  const atOnce = Math.min(parallel, runs.length);
+  // Engines training side by side share the cores rather than each taking all of them (the wasm backend's
+  // default), unless told otherwise; results do not depend on the thread count.
+  const threads = atOnce > 1 && options.threads === undefined && !process.env.DL_LAB_THREADS ? Math.max(1, Math.floor(os.availableParallelism() / atOnce)) : undefined;
   // Made before anything starts, so that a bad --threads or --model-timeout is refused up front; the first
   // run uses it (a client starts its engine on its first request).
-  let firstClient: EngineClient | undefined = ctx.newClient();
+  let firstClient: EngineClient | undefined = ctx.newClient(threads);
   const id = `sweep-${newRunId(modelFile)}`;
   const trials: Trial[] = runs.map((params, i) => ({ index: i + 1, params, status: 'not started' }));
   const out = new SweepOutput(trials.length, !!options.json);
   const data = options.data ?? 'synthetic:shapes';
-  out.header({ sweepId: id, modelFile, data, runsDir: ctx.runsDir, parallel: Math.min(parallel, trials.length), mode: options.random === undefined ? 'grid' : 'random', seed, keys, runs });
+  out.header({ sweepId: id, modelFile, data, runsDir: ctx.runsDir, parallel: atOnce, threads, mode: options.random === undefined ? 'grid' : 'random', seed, keys, runs });
 
   let stopping = false;
   let interrupts = 0;
@@ -126,12 +132,12 @@ export async function sweep(args: string[], options: SweepOptions, ctx: SweepCon
           overrides: { ...ctx.overrides, ...(trial.params as Partial<TrainingConfig>) },
           sweep: { id, params: trial.params },
         };
-        const client = firstClient ?? ctx.newClient();
+        const client = firstClient ?? ctx.newClient(threads);
         firstClient = undefined;
         await runTrial(trial, start, client, out, () => stopping);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, trials.length) }, worker));
+    await Promise.all(Array.from({ length: atOnce }, worker));
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -191,7 +197,7 @@ class SweepOutput {
     console.log(`[${trial.index}/${this.count}] ${text}`);
   }
 
-  header(h: { sweepId: string; modelFile: string; data: string; runsDir: string; parallel: number; mode: 'grid' | 'random'; seed: number; keys: string[]; runs: SweepParams[] }): void {
+  header(h: { sweepId: string; modelFile: string; data: string; runsDir: string; parallel: number; threads: number | undefined; mode: 'grid' | 'random'; seed: number; keys: string[]; runs: SweepParams[] }): void {
     if (this.json) {
       this.emit({ event: 'sweep', ...h });
       return;
@@ -201,7 +207,7 @@ class SweepOutput {
       return printable(relative && !relative.startsWith('..') ? relative : p);
     };
     const how = h.mode === 'grid' ? `grid of ${h.keys.join(' x ')}` : `random draws of ${h.keys.join(', ')}, seed ${h.seed}`;
-    console.log(`sweep ${h.sweepId}: ${h.runs.length} run${h.runs.length === 1 ? '' : 's'} of ${shown(h.modelFile)} on ${h.data} (${how}), ${h.parallel === 1 ? 'one at a time' : `${h.parallel} at a time`}`);
+    console.log(`sweep ${h.sweepId}: ${h.runs.length} run${h.runs.length === 1 ? '' : 's'} of ${shown(h.modelFile)} on ${h.data} (${how}), ${h.parallel === 1 ? 'one at a time' : `${h.parallel} at a time`}${h.threads ? ` (${h.threads} CPU thread${h.threads === 1 ? '' : 's'} each)` : ''}`);
     console.log(`  runs in ${shown(h.runsDir)}; Ctrl-C stops them all after their current batch`);
   }
 

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { trainingSettingCheck } from '../../src/cli/sweepCheck';
@@ -94,7 +95,7 @@ describe('dl-lab sweep', () => {
     assert.equal(unknown.stderr, `dl-lab: no runs of sweep "sweep-nope" in ${runsDir}\n`);
   });
 
-  it('--parallel 2 trains two runs at a time, each in its own engine, and leaves no process behind', async () => {
+  it('--parallel 2 trains two runs at a time, each in its own engine sharing the cores, and leaves no process behind', async () => {
     const runsDir = tempDir();
     const result = await runCli(['sweep', TINY, '--grid', 'learningRate=1e-3,3e-3', '--grid', 'batchSize=32,64', '--epochs', '2', '--data', DATA, '--runs-dir', runsDir, '--parallel', '2', '--json']);
     assert.equal(result.code, 0, result.stderr);
@@ -109,6 +110,12 @@ describe('dl-lab sweep', () => {
     assert.equal(records.length, 4);
     assert.equal(new Set(records.map((r) => r.pid)).size, 4, 'one engine process per run');
     assert.equal(mostAtOnce(records), 2);
+    // Without --threads (or DL_LAB_THREADS), the two engines share the cores instead of each taking all of them.
+    if (!process.env.DL_LAB_THREADS) {
+      const threads = Math.max(1, Math.floor(os.availableParallelism() / 2));
+      assert.equal(events[0].threads, threads);
+      for (const r of records) if (r.backend?.name === 'wasm') assert.match(r.backend.reason, new RegExp(`wasm \\(SIMD, ${threads} threads?\\)`));
+    }
     for (const r of records) assert.equal(alive(r.pid!), false, `engine ${r.pid} of ${r.id} is still alive`);
   });
 
