@@ -24,7 +24,7 @@ export async function anomalyCommand(args: string[], options: AnomalyOptions, co
   const method = options.method;
   if (method === undefined) throw context.usage(`anomaly needs --method ${ANOMALY_METHODS.join('|')}`);
   if (!(ANOMALY_METHODS as readonly string[]).includes(method)) throw context.usage(`--method must be one of ${ANOMALY_METHODS.join(', ')}, got "${method}"`);
-  if (options.layer !== undefined && (method === 'msp' || method === 'recon')) throw context.usage(`--layer applies to mahalanobis and knn (${method} reads the output)`);
+  if (options.layer !== undefined && method !== 'mahalanobis' && method !== 'knn') throw context.usage(`--layer applies to mahalanobis and knn (${method} reads the output)`);
   const k = options.k === undefined ? undefined : Number(options.k);
   if (k !== undefined && (method !== 'knn' || !Number.isInteger(k) || k < 1)) {
     throw context.usage(method !== 'knn' ? '--k applies to knn only' : `--k must be a whole number >= 1, got "${options.k}"`);

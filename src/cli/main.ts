@@ -80,7 +80,7 @@ Commands:
       --checkpoint C       best (default, where the run has one) or last   [--json]
   anomaly <run-dir|run-id> --method M   Score how anomalous each sample is, with AUROC, AUPRC, FPR95
       --method M           msp (max softmax probability), mahalanobis or knn (a layer's features), recon
-                           (a reconstruction model's error)
+                           (a reconstruction model's error), fpi (a foreign-patch model's top-quartile mean)
       --layer NAME         the feature layer (default: the last layer's input)   --k N   knn's neighbour (5)
       --anomaly-classes L  anomalous classes, e.g. 9 or 0,3-5 (default: those outside the run's normal classes)
       --scores-out F.csv   write index,label,score,anomalous   --data D  --split S  --checkpoint C  [--json]

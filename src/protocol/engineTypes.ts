@@ -73,11 +73,15 @@ export interface TrainingConfig {
    * made on every sample first, then both sides keep these classes.
    */
   normalClasses?: number[];
-  /** 'reconstruction': the target is the input (an elementwise loss, MSE by default; no accuracy). */
+  /**
+   * 'reconstruction': the target is the input (an elementwise loss, MSE by default; no accuracy). 'fpi':
+   * Foreign Patch Interpolation, the target the per-pixel foreign fraction of a patched input (BCE by
+   * default; src/engine/evaluation/fpi.ts).
+   */
   task?: TrainingTask;
 }
 
-export const TRAINING_TASKS = ['classification', 'reconstruction'] as const;
+export const TRAINING_TASKS = ['classification', 'reconstruction', 'fpi'] as const;
 export type TrainingTask = (typeof TRAINING_TASKS)[number];
 
 /** 'auto': 'max' for metrics named *acc*, else 'min'. */
@@ -793,7 +797,7 @@ export interface EvalReport {
   ms: number;
 }
 
-export const ANOMALY_METHODS = ['msp', 'mahalanobis', 'knn', 'recon'] as const;
+export const ANOMALY_METHODS = ['msp', 'mahalanobis', 'knn', 'recon', 'fpi'] as const;
 export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
 
 export interface AnomalyParams extends EvalParams {

@@ -47,7 +47,7 @@ describe('reconstruction runs and recon anomaly scores on MNIST, normal digits 1
 
   it('refuses what a reconstruction run cannot do, and a class loss for one, in one line', async () => {
     const msp = await runCli(['anomaly', runDir, '--method', 'msp']);
-    assert.match(msp.stderr, /^dl-lab: run \S+ trained a reconstruction model: score it by recon \(or by a layer's features: mahalanobis, knn\)\n$/);
+    assert.match(msp.stderr, /^dl-lab: run \S+ trained a reconstruction model: score it by recon \(or by a layer's features: mahalanobis, knn\), not msp\n$/);
     const evaluation = await runCli(['eval', runDir]);
     assert.match(evaluation.stderr, /trained a reconstruction model: it has no classes to evaluate; score it with dl-lab anomaly --method recon/);
     const model = path.join(dir, 'ce.model.js');

@@ -5,7 +5,8 @@
  * - `mahalanobis`: a layer's features against class-conditional Gaussians with a shared covariance, fitted
  *   on the run's training split (its normal classes) (Lee et al. 2018);
  * - `knn`: the distance to the k-th nearest training feature, L2-normalised (Sun et al. 2022);
- * - `recon`: a reconstruction model's (training.task 'reconstruction') mean squared error per sample.
+ * - `recon`: a reconstruction model's (training.task 'reconstruction') mean squared error per sample;
+ * - `fpi`: a Foreign Patch Interpolation model's (training.task 'fpi') mean of its top-quartile pixels.
  * The report (with every score) is saved as runs/<id>/anomaly/<method>-<split>-<checkpoint>.json.
  */
 import * as path from 'node:path';
@@ -28,13 +29,12 @@ export async function detectAnomalies(params: AnomalyParams): Promise<AnomalyRep
   if (params.method === 'knn' && !(Number.isInteger(k) && k >= 1)) throw new InspectError(`k must be a whole number >= 1, got ${JSON.stringify(params.k)}`);
   const data = await openRunData(params);
   const { inspect, record } = data;
-  const reconstruction = record.config.task === 'reconstruction';
-  if ((params.method === 'recon') !== reconstruction && params.method !== 'mahalanobis' && params.method !== 'knn') {
-    throw new InspectError(
-      reconstruction
-        ? `run ${record.id} trained a reconstruction model: score it by recon (or by a layer's features: mahalanobis, knn)`
-        : `run ${record.id} trained a classifier: recon scores reconstruction models (training.task 'reconstruction'); use msp, mahalanobis or knn`,
-    );
+  // Each task has its own score (msp, recon, fpi); a layer's features (mahalanobis, knn) work for any.
+  const task = record.config.task ?? 'classification';
+  const own = { classification: 'msp', reconstruction: 'recon', fpi: 'fpi' } as const;
+  if (params.method !== own[task] && params.method !== 'mahalanobis' && params.method !== 'knn') {
+    const what = { classification: 'a classifier', reconstruction: 'a reconstruction model', fpi: 'a foreign-patch (FPI) model' }[task];
+    throw new InspectError(`run ${record.id} trained ${what}: score it by ${own[task]} (or by a layer's features: mahalanobis, knn), not ${params.method}`);
   }
   const dataset = inspect.dataset!;
   const numClasses = inspect.numClasses;
@@ -63,7 +63,7 @@ export async function detectAnomalies(params: AnomalyParams): Promise<AnomalyRep
   if (params.method === 'msp') {
     const { probabilities, classes } = await runModel(data, indices);
     scores = labels.map((_, i) => 1 - Math.max(...probabilities.subarray(i * classes, (i + 1) * classes)));
-  } else if (params.method === 'recon') {
+  } else if (params.method === 'recon' || params.method === 'fpi') {
     scores = (await runModel(data, indices)).errors!;
   } else {
     const feature = featureTensor(inspect, params.layer);

@@ -17,8 +17,9 @@ export async function evaluateRun(params: EvalParams): Promise<EvalReport> {
   const started = Date.now();
   const data = await openRunData(params);
   const { inspect, record, normalClasses } = data;
-  if (record.config.task === 'reconstruction') {
-    throw new Error(`run ${record.id} trained a reconstruction model: it has no classes to evaluate; score it with dl-lab anomaly --method recon`);
+  if (record.config.task === 'reconstruction' || record.config.task === 'fpi') {
+    const [what, method] = record.config.task === 'fpi' ? ['a foreign-patch (FPI) model', 'fpi'] : ['a reconstruction model', 'recon'];
+    throw new Error(`run ${record.id} trained ${what}: it has no classes to evaluate; score it with dl-lab anomaly --method ${method}`);
   }
   const dataset = inspect.dataset!;
   // A run trained on some classes is a classifier of those: the other classes' samples are its anomalies.

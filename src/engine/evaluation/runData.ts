@@ -65,10 +65,13 @@ export async function openRunData(params: EvalParams): Promise<RunData> {
 export interface Outputs {
   /** Class probabilities, row-major [n, classes]; empty for a reconstruction run. */
   probabilities: Float32Array;
-  /** A reconstruction run's mean squared error per sample (training.task 'reconstruction'). */
+  /**
+   * Per sample: a reconstruction run's mean squared error; an FPI run's mean of the top quartile of its
+   * predicted foreign fractions (the `fpi` score).
+   */
   errors?: Float32Array;
   classes: number;
-  /** The run's loss on these samples (its mean, as val_loss is computed). */
+  /** The run's loss on these samples (its mean, as val_loss is computed); NaN for an FPI run (no target). */
   loss: number;
   /** A layer's output per sample, flattened, row-major [n, dims] (when asked for). */
   features?: Float32Array;
@@ -79,7 +82,8 @@ export interface Outputs {
  * The model's class probabilities on `indices` (and a layer's features), a batch at a time, with the run's
  * normalisation. Outputs become probabilities as the run's loss reads them: a softmax for a loss on
  * logits, exp for log-probabilities, as they are otherwise. A reconstruction model gives each sample's
- * mean squared error instead (after a sigmoid where it trained on logits).
+ * mean squared error instead, an FPI model the mean of its top-quartile pixels (after a sigmoid where
+ * either trained on logits).
  */
 export async function runModel(data: RunData, indices: Uint32Array, featureLayer?: tf.SymbolicTensor): Promise<Outputs> {
   const { inspect } = data;
@@ -87,11 +91,12 @@ export async function runModel(data: RunData, indices: Uint32Array, featureLayer
   const lossSpec = data.record.config.loss;
   const loss = lossFunction(lossSpec);
   if (loss.embedding) throw new InspectError(`run ${data.record.id} trained an embedding (${lossName(lossSpec)}): it has no class probabilities to evaluate`);
-  const reconstruction = data.record.config.task === 'reconstruction';
-  const toValues = reconstruction ? reconstructionError(lossSpec) : probabilityMap(lossSpec);
-  const batcher = new Batcher(inspect.dataset!, inspect.normalization, undefined, reconstruction ? 'inputs' : 'labels');
+  const task = data.record.config.task ?? 'classification';
+  const toValues = task === 'reconstruction' ? reconstructionError(lossSpec) : task === 'fpi' ? topQuartileMean(lossSpec) : probabilityMap(lossSpec);
+  // Scoring looks at the real images: no foreign patches.
+  const batcher = new Batcher(inspect.dataset!, inspect.normalization, undefined, task === 'classification' ? 'labels' : 'inputs');
   const classes = inspect.numClasses;
-  const width = reconstruction ? 1 : classes;
+  const width = task === 'classification' ? classes : 1;
   const values = new Float32Array(indices.length * width);
   let features: Float32Array | undefined;
   let dims: number | undefined;
@@ -102,7 +107,7 @@ export async function runModel(data: RunData, indices: Uint32Array, featureLayer
     const [l, p, f] = tf.tidy(() => {
       const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
       const [outputs, feature] = Array.isArray(out) ? [out[1], out[0]] : [out, undefined];
-      return [loss(y, outputs), toValues(outputs, x), feature?.reshape([idx.length, -1])];
+      return [task === 'fpi' ? tf.scalar(NaN) : loss(y, outputs), toValues(outputs, x), feature?.reshape([idx.length, -1])];
     });
     lossSum += (await l.data())[0] * idx.length;
     values.set(await p.data(), start * width);
@@ -114,7 +119,7 @@ export async function runModel(data: RunData, indices: Uint32Array, featureLayer
     tf.dispose([x, y, l, p, f]);
   }
   const mean = lossSum / indices.length;
-  return reconstruction
+  return task !== 'classification'
     ? { probabilities: new Float32Array(0), errors: values, classes, loss: mean, features, dims }
     : { probabilities: values, classes, loss: mean, features, dims };
 }
@@ -128,6 +133,15 @@ function reconstructionError(spec: string | LossSpec): (outputs: tf.Tensor, inpu
   return (o, x) => {
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
     return tf.mean(tf.squaredDifference(logits ? tf.sigmoid(o) : o, x), axes);
+  };
+}
+
+/** FPI's score (Tan et al.): the mean of the highest quarter of the predicted per-pixel foreign fractions. */
+function topQuartileMean(spec: string | LossSpec): (outputs: tf.Tensor) => tf.Tensor {
+  const logits = lossName(spec) === 'bceWithLogits';
+  return (o) => {
+    const flat = (logits ? tf.sigmoid(o) : o).reshape([o.shape[0], -1]);
+    return tf.mean(tf.topk(flat, Math.max(1, Math.ceil(flat.shape[1]! / 4))).values, 1);
   };
 }
 

@@ -128,8 +128,8 @@ export async function openModel(source: ModelSource, options: { needData: boolea
   let data = source.data;
   let runDir: string | undefined;
   let seed: number | undefined;
-  // A reconstruction model's output is an image, not one value per class.
-  let reconstruction = false;
+  // A reconstruction or FPI model's output is an image, not one value per class.
+  let imageOutput = false;
   if (source.runDir !== undefined) {
     runDir = path.resolve(source.runDir);
     if (!fs.existsSync(runDir)) throw new InspectError(`run folder not found: ${runDir}`);
@@ -137,7 +137,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
     modelFile ??= record.modelFile;
     data ??= record.data;
     seed = record.config?.seed;
-    reconstruction = record.config?.task === 'reconstruction';
+    imageOutput = record.config?.task === 'reconstruction' || record.config?.task === 'fpi';
   }
   if (!modelFile) throw new InspectError('nothing to inspect: give a run folder (runDir) or a model file (modelFile)');
   const checkpoint: CheckpointChoice = source.checkpoint ?? (runDir ? 'last' : 'untrained');
@@ -190,7 +190,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
       Math.random = saved;
     }
     try {
-      if (!reconstruction) checkOutput(made.model, numClasses!, loaded.file, made.lineOf, data);
+      if (!imageOutput) checkOutput(made.model, numClasses!, loaded.file, made.lineOf, data);
       if (checkpointDir) loadWeights(made.model, checkpointDir);
     } catch (err) {
       made.model.dispose();

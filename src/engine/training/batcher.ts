@@ -8,6 +8,10 @@ import { batchInputs, batchLabels } from '../data/batch';
 import type { ImageDataset, Normalization } from '../data/dataset';
 import { MetricTotals, resolveMetrics, type RunMetrics } from './metrics';
 import type { LossFn } from './step';
+import { foreignPatchBatch } from '../evaluation/fpi';
+import { derivedRandom } from '../util/random';
+
+const FPI_SALT = 0xf91;
 
 const EVAL_BATCH = 256;
 
@@ -20,14 +24,23 @@ export class Batcher {
     private readonly dataset: ImageDataset,
     private readonly normalization: Normalization,
     private readonly augment?: AugmentConfig,
-    /** 'inputs' for a reconstruction model, whose target is its (augmented, normalised) input. */
-    private readonly target: 'labels' | 'inputs' = 'labels',
+    /**
+     * 'inputs' for a reconstruction model, whose target is its (augmented, normalised) input; 'fpi': the
+     * inputs get foreign patches and the target is their per-pixel foreign fraction (evaluation/fpi).
+     */
+    private readonly target: 'labels' | 'inputs' | 'fpi' = 'labels',
   ) {}
 
   batch(indices: Uint32Array, random?: () => number): { x: tf.Tensor; y: tf.Tensor } {
     const n = indices.length;
     const augment = random && this.augment ? { config: this.augment, random } : undefined;
-    const x = tf.tensor(batchInputs(this.dataset, indices, this.normalization, augment), [n, ...this.dataset.shape]);
+    const inputs = batchInputs(this.dataset, indices, this.normalization, augment);
+    if (this.target === 'fpi') {
+      // Validation batches (no random given) get the same patches at every epoch.
+      const targets = foreignPatchBatch(inputs, n, this.dataset.shape, random ?? derivedRandom(FPI_SALT, indices[0] ?? 0));
+      return { x: tf.tensor(inputs, [n, ...this.dataset.shape]), y: tf.tensor(targets, [n, this.dataset.shape[0], this.dataset.shape[1], 1]) };
+    }
+    const x = tf.tensor(inputs, [n, ...this.dataset.shape]);
     if (this.target === 'inputs') return { x, y: x.clone() };
     return { x, y: tf.tensor2d(batchLabels(this.dataset, indices), [n, this.dataset.classNames.length]) };
   }

@@ -11,6 +11,7 @@ import type {
   TrainEventParams,
   TrainFinishedParams,
   TrainingConfig,
+  TrainingTask,
   TrainProgressParams,
   TrainStartedParams,
   TrainStartParams,
@@ -130,8 +131,8 @@ export class TrainingRun {
     const loaded = await loadModelFile(modelFile);
     const baseConfig = this.writer.resuming ? this.writer.record.config : {};
     let config = resolveTrainingConfig({ ...loaded.training, ...baseConfig }, displayPath(modelFile), this.params.overrides);
-    const reconstruction = config.task === 'reconstruction';
-    if (reconstruction) config = reconstructionConfig(config, loaded.training.loss !== undefined || this.params.overrides.loss !== undefined || this.writer.resuming, origin);
+    const task = config.task ?? 'classification';
+    if (task !== 'classification') config = imageTaskConfig(config, task, loaded.training.loss !== undefined || this.params.overrides.loss !== undefined || this.writer.resuming, origin);
     this.writer.update({ config });
 
     seedMathRandom(config.seed);
@@ -156,7 +157,7 @@ export class TrainingRun {
     // before normalization.json were trained on pixels / 255).
     const normalization: Normalization = this.writer.resuming
       ? readNormalization(this.runDir) ?? resolveNormalization(dataset, trainIdx, 'scale')
-      : resolveNormalization(dataset, trainIdx, dataset.normalization ?? (reconstruction ? 'scale' : undefined));
+      : resolveNormalization(dataset, trainIdx, dataset.normalization ?? (task !== 'classification' ? 'scale' : undefined));
     writeNormalization(this.runDir, normalization);
     const augmentOrigin = loaded.training.augment !== undefined ? `${displayPath(modelFile)}: training.augment` : `${dataset.source}: augment`;
     const augment = parseAugment(loaded.training.augment ?? dataset.augment, augmentOrigin, dataset.shape);
@@ -177,9 +178,9 @@ export class TrainingRun {
     const model = loaded.build({ inputShape: [...dataset.shape], numClasses });
     const optimizer = makeOptimizer(config);
     try {
-      if (reconstruction) checkReconstructionShape(model, modelFile, dataset);
+      if (task !== 'classification') checkImageOutput(model, modelFile, dataset, task);
       else checkOutputShape(model, numClasses, modelFile, dataset, loss.embedding === true);
-      const batcher = new Batcher(dataset, normalization, augment, reconstruction ? 'inputs' : 'labels');
+      const batcher = new Batcher(dataset, normalization, augment, task === 'reconstruction' ? 'inputs' : task === 'fpi' ? 'fpi' : 'labels');
       const varList = trainableVariables(model);
       return await this.loop({ model, optimizer, loss, metrics, config, callbacks, batcher, varList, trainIdx, valIdx, backend });
     } finally {
@@ -361,27 +362,27 @@ function checkOutputShape(model: tf.LayersModel, numClasses: number, modelFile: 
   }
 }
 
-/** Elementwise losses: what a reconstruction (target = input) can be trained with. */
-const RECONSTRUCTION_LOSSES = ['mse', 'meanSquaredError', 'l1', 'meanAbsoluteError', 'smoothL1', 'huber', 'bce', 'binaryCrossentropy', 'bceWithLogits'];
+/** Elementwise losses: what an image target (a reconstruction, FPI's foreign fractions) can be trained with. */
+const ELEMENTWISE_LOSSES = ['mse', 'meanSquaredError', 'l1', 'meanAbsoluteError', 'smoothL1', 'huber', 'bce', 'binaryCrossentropy', 'bceWithLogits'];
 
-/** training.task 'reconstruction': MSE unless a loss is named (an elementwise one), and no accuracy. */
-function reconstructionConfig(config: TrainingConfig, lossNamed: boolean, origin: string): TrainingConfig {
-  const loss = lossNamed ? config.loss : 'mse';
+/** training.task 'reconstruction' (MSE unless named) or 'fpi' (BCE unless named): an elementwise loss, no accuracy. */
+function imageTaskConfig(config: TrainingConfig, task: TrainingTask, lossNamed: boolean, origin: string): TrainingConfig {
+  const loss = lossNamed ? config.loss : task === 'fpi' ? 'bce' : 'mse';
   const name = typeof loss === 'string' ? loss : loss.name;
-  if (!RECONSTRUCTION_LOSSES.includes(name)) {
-    throw new Error(`${origin}.loss is ${name}; a reconstruction (task 'reconstruction') needs an elementwise loss: mse, l1, smoothL1, huber, bce or bceWithLogits`);
+  if (!ELEMENTWISE_LOSSES.includes(name)) {
+    const what = task === 'fpi' ? "a foreign-patch model (task 'fpi')" : "a reconstruction (task 'reconstruction')";
+    throw new Error(`${origin}.loss is ${name}; ${what} needs an elementwise loss: mse, l1, smoothL1, huber, bce or bceWithLogits`);
   }
   return { ...config, loss, metrics: [] };
 }
 
-/** A reconstruction model's one output has the input's shape. */
-function checkReconstructionShape(model: tf.LayersModel, modelFile: string, dataset: ImageDataset): void {
+/** A reconstruction model's one output has the input's shape; an FPI model's, the input's height and width with one channel. */
+function checkImageOutput(model: tf.LayersModel, modelFile: string, dataset: ImageDataset, task: TrainingTask): void {
   const shape = model.outputs[0].shape;
-  if (model.outputs.length === 1 && shape.length === dataset.shape.length + 1 && shape.slice(1).every((d, i) => d === dataset.shape[i])) return;
-  throw new ModelFileError(
-    modelFile,
-    `the model's output has shape [${shape.map((d) => d ?? 'batch').join(', ')}] but a reconstruction of ${dataset.source} needs [batch, ${dataset.shape.join(', ')}], the input's shape`,
-  );
+  const expected = task === 'fpi' ? [dataset.shape[0], dataset.shape[1], 1] : dataset.shape;
+  if (model.outputs.length === 1 && shape.length === expected.length + 1 && shape.slice(1).every((d, i) => d === expected[i])) return;
+  const what = task === 'fpi' ? `an FPI model on ${dataset.source} needs [batch, ${expected.join(', ')}], one foreign fraction per pixel` : `a reconstruction of ${dataset.source} needs [batch, ${expected.join(', ')}], the input's shape`;
+  throw new ModelFileError(modelFile, `the model's output has shape [${shape.map((d) => d ?? 'batch').join(', ')}] but ${what}`);
 }
 
 function errorLine(err: unknown): string {
