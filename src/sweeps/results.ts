@@ -48,6 +48,13 @@ export function paramKeys(params: readonly SweepTag['params'][]): string[] {
   return keys;
 }
 
+/** `learningRate=0.001 batchSize=32`: a run's settings in one short label. */
+export function paramsLabel(params: SweepTag['params']): string {
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+}
+
 /** A metric for a table: 4 decimals, or '-' when the run has none. */
 export function formatMetric(value: number | null | undefined): string {
   return value === null || value === undefined ? '-' : value.toFixed(4);

@@ -164,10 +164,3 @@ export function randomRuns(spec: SweepSpec, count: number, seed: number, check: 
   }
   return runs;
 }
-
-/** `learningRate=0.001 batchSize=32`: a run's parameters in one short label. */
-export function paramsLabel(params: SweepParams): string {
-  return Object.entries(params)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(' ');
-}

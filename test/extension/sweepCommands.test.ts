@@ -112,3 +112,16 @@ describe('Compare Sweep', () => {
     }
   });
 });
+
+describe('Runs view rows of a sweep', () => {
+  it("say the run's settings, which tell a sweep's runs apart, and its sweep in the tooltip", () => {
+    const { runDescription, runTooltipMarkdown } = require('../../src/extension/runs/runsModel');
+    const runDir = sweepRun('row', 40, [0.8], { id: 'sweep-row', params: { learningRate: 0.001, optimizer: 'sgd' } });
+    const summary = { runDir, status: 'completed', record: readRunRecord(runDir) };
+    assert.equal(runDescription(summary, { name: 'val_acc', value: 0.8, epoch: 1 }), 'epoch 1/5 · best val_acc 0.800 · learningRate=0.001 optimizer=sgd');
+    assert.match(runTooltipMarkdown(summary, undefined), /^sweep: sweep-row: learningRate=0\.001 optimizer=sgd {2}$/m);
+    const plain = { runDir: path.join(runsDir, 'plain'), status: 'completed', record: readRunRecord(path.join(runsDir, 'plain')) };
+    assert.equal(runDescription(plain, undefined), 'epoch 1/5');
+    assert.doesNotMatch(runTooltipMarkdown(plain, undefined), /^sweep:/m);
+  });
+});

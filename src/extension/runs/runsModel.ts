@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus, TrainingConfig } from '../../protocol/engineTypes';
 import type { RunRecord, RunSummary } from '../../runs/runFolder';
+import { paramsLabel } from '../../sweeps/results';
 import { VIEW_ITEMS } from '../shared/commands';
 import { formatValue } from '../shared/format';
 import { modelDisplayName } from '../models/modelFiles';
@@ -204,6 +205,8 @@ export function runDescription(run: Pick<RunSummary, 'status' | 'record'>, best:
     parts.push(total ? `epoch ${done}/${total}` : `epoch ${done}`);
   }
   if (best) parts.push(`best ${best.name} ${formatValue(best.value)}`);
+  // A sweep's runs differ by their settings: those tell them apart.
+  if (run.record.sweep) parts.push(paramsLabel(run.record.sweep.params));
   return parts.join(' · ');
 }
 
@@ -232,6 +235,7 @@ export function runTooltipMarkdown(run: Pick<RunSummary, 'status' | 'record' | '
   if (r.resumes) row('resumed', `${r.resumes}×`);
   if (best) row('best', escapeMarkdown(`${best.name} ${formatValue(best.value)} (epoch ${best.epoch})`));
   if (r.error) row('error', escapeMarkdown(r.error));
+  if (r.sweep) row('sweep', escapeMarkdown(`${r.sweep.id}: ${paramsLabel(r.sweep.params)}`));
   const config = r.config ?? ({} as Partial<TrainingConfig>);
   const keys = [...CONFIG_KEYS.filter((k) => k in config), ...Object.keys(config).filter((k) => !CONFIG_KEYS.includes(k as keyof TrainingConfig))];
   if (keys.length) {

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readMetrics, readRunRecord, type RunSummary, scanRuns } from '../../runs/runFolder';
-import { bestMetrics, formatMetric, groupBySweep, paramKeys } from '../../sweeps/results';
+import { bestMetrics, formatMetric, groupBySweep, paramKeys, paramsLabel } from '../../sweeps/results';
 import { printable } from '../../util/text';
 import { runDirsOf } from '../runs/runsModel';
 import { COMMANDS } from '../shared/commands';
@@ -65,6 +65,5 @@ function describeSweep(s: Sweep): { description: string; detail: string } {
   const scored = s.members.map((r) => ({ r, best: bestMetrics(readMetrics(r.runDir)) })).filter((x) => x.best.val_acc !== null);
   if (!scored.length) return { description, detail: 'no validation metrics yet' };
   const top = scored.reduce((a, b) => (b.best.val_acc! > a.best.val_acc! ? b : a));
-  const settings = Object.entries(top.r.record.sweep!.params).map(([k, v]) => `${k}=${v}`).join(' ');
-  return { description, detail: printable(`best val_acc ${formatMetric(top.best.val_acc)}: ${settings} (${top.r.record.id})`) };
+  return { description, detail: printable(`best val_acc ${formatMetric(top.best.val_acc)}: ${paramsLabel(top.r.record.sweep!.params)} (${top.r.record.id})`) };
 }
