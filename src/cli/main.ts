@@ -469,6 +469,7 @@ async function runs(args: string[], values: Values): Promise<number> {
             endTime: r.record.endTime ?? null,
             metrics: r.record.lastMetrics ?? null,
             error: r.record.error ?? null,
+            sweep: r.record.sweep ?? null,
           })),
           ...unreadable.map((u) => ({ runDir: u.runDir, runId: path.basename(u.runDir), status: 'unreadable', error: u.error })),
         ],

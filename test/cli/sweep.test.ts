@@ -90,6 +90,11 @@ describe('dl-lab sweep', () => {
     assert.equal(text.stdout.trim().split('\n').length, 1 + 1 + 4, text.stdout);
     assert.doesNotMatch(text.stdout, /other-sweep|plain/);
 
+    // The plain listing says each run's sweep too (null for a run no sweep started).
+    const all = await runCli(['runs', '--runs-dir', runsDir, '--json']);
+    const sweepOf = new Map((JSON.parse(all.stdout) as { runId: string; sweep: { id: string } | null }[]).map((r) => [r.runId, r.sweep?.id ?? null]));
+    assert.deepEqual([...sweepOf.values()].sort(), [id, id, id, id, 'sweep-other', null].sort());
+
     const unknown = await runCli(['runs', '--sweep', 'sweep-nope', '--runs-dir', runsDir]);
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stderr, `dl-lab: no runs of sweep "sweep-nope" in ${runsDir}\n`);
