@@ -76,6 +76,9 @@ describe('dl-lab eval', () => {
     assert.match(badSplit.stderr, /--split must be train, val, test, got "validation"/);
     const badCheckpoint = await runCli(['eval', runDir, '--checkpoint', 'untrained']);
     assert.match(badCheckpoint.stderr, /--checkpoint must be best or last, got "untrained"/);
+    const otherData = await runCli(['eval', runDir, '--data', 'synthetic:shapes']);
+    assert.equal(otherData.code, 1);
+    assert.match(otherData.stderr, /^dl-lab: synthetic:shapes \(samples of 28x28x1, 6 classes\) does not fit run \S+, trained on .*mnist: give data of the same sample shape and classes\n$/);
     const noRun = await runCli(['eval', 'no-such-run', '--runs-dir', runsDir]);
     assert.equal(noRun.code, 2);
     assert.match(noRun.stderr, /no run "no-such-run"/);

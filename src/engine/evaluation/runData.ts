@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EVAL_CHECKPOINTS, EVAL_SPLITS, type EvalCheckpoint, type EvalParams, type EvalSplit, type LossSpec } from '../../protocol/engineTypes';
 import { CHECKPOINTS_DIR, readRunRecord, type RunRecord, writeFileAtomic } from '../../runs/runFolder';
+import { datasetShape } from '../data/dataset';
 import { selectSplits, type SplitSelection } from '../data/splits';
 import { InspectError, openModel, type InspectModel } from '../inspection/source';
 import { Batcher } from '../training/batcher';
@@ -50,7 +51,15 @@ export async function openRunData(params: EvalParams): Promise<RunData> {
   }
   // Best where ModelCheckpoint kept one (as Export does), else last.
   const checkpoint = params.checkpoint ?? (fs.existsSync(path.join(runDir, CHECKPOINTS_DIR, 'best', 'model.json')) ? 'best' : 'last');
-  const inspect = await openModel({ runDir, checkpoint, ...(params.data !== undefined ? { data: params.data } : {}) }, { needData: true });
+  let inspect: InspectModel;
+  try {
+    inspect = await openModel({ runDir, checkpoint, ...(params.data !== undefined ? { data: params.data } : {}) }, { needData: true });
+  } catch (err) {
+    // Other data builds the model for its own shape and classes, which the checkpoint then does not fit.
+    if (params.data === undefined || !(err instanceof InspectError) || !/does not fit the model/.test(err.message)) throw err;
+    const { shape, classNames } = await datasetShape(params.data);
+    throw new InspectError(`${params.data} (samples of ${shape.join('x')}, ${classNames.length} classes) does not fit run ${record.id}, trained on ${record.data}: give data of the same sample shape and classes`);
+  }
   const dataset = inspect.dataset!;
   const selection = selectSplits(dataset, record.config.validationSplit, record.config.seed);
   const split: EvalSplit = params.split ?? (selection.test.length ? 'test' : 'val');
