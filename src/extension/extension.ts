@@ -16,7 +16,8 @@
  *                (the dlLab.training context key); statusBar.ts
  *   runs/        the Runs view (runsView.ts, runsModel.ts) and its commands (runCommands.ts); stopRun.ts: Stop
  *                for any run (this window's engine, else a stop-request file in the run folder); tensorboard.ts:
- *                Open in TensorBoard (a terminal running tensorboard, the Simple Browser on it)
+ *                Open in TensorBoard (a terminal running tensorboard, the Simple Browser on it); exportModel.ts:
+ *                Export Model (ONNX, TensorFlow.js folder, Keras advice) through the engine's export/run
  *   models/      the Models view (modelsView.ts, modelsModel.ts) and its commands (modelCommands.ts), New Model
  *                from Template (newModelCommand.ts), Open Example, model file picks (pickers.ts, modelFiles.ts)
  *   datasets/    the Datasets view (datasetsView.ts, datasetsModel.ts, datasetCommands.ts), Preview Dataset
@@ -24,6 +25,7 @@
  *   inspection/  editorInsights.ts: layer-line inlay hints, build-error diagnostics, CodeLens and hovers in
  *                model files; panels.ts: Summary, Feature Maps, Filters, Equivariance (webviews/inspection/)
  *   dashboard/   Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
+ *   sweeps/      Compare Sweep: a sweep's runs in the dashboard, with its parallel-coordinates chart
  *   shared/      commands.ts: every command id and title, view id, context key (checked against package.json);
  *                config.ts: the one reader of dlLab.* settings (settings.ts: their pure interpretation);
  *                log.ts, format.ts (texts, no vscode), webviewHtml.ts (every webview's page), trust.ts,
@@ -42,7 +44,6 @@ import { FeatureMapStore } from './inspection/featureMapStore';
 import { registerInspectionPanels } from './inspection/panels';
 import { registerModelsView } from './models/modelCommands';
 import { registerRunsView } from './runs/runCommands';
-import { registerSweeps } from './sweeps/sweepCommands';
 import { registerSweeps } from './sweeps/sweepCommands';
 import type { RunsProvider } from './runs/runsView';
 import { settingChanged } from './shared/config';
@@ -82,7 +83,6 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   context.subscriptions.push(registerDashboards({ extensionUri: context.extensionUri, log, engine, currentRun }));
-  context.subscriptions.push(registerSweeps({ log }));
   context.subscriptions.push(registerSweeps({ log }));
   const previews = new DatasetPreviews({ extensionUri: context.extensionUri, engine, log });
   context.subscriptions.push(previews);
