@@ -114,7 +114,7 @@ describe('anomaly detection on MNIST, normal digits 0-8', () => {
     assert.match(everything.stderr, /every class is anomalous/);
     const method = await runCli(['anomaly', runDir, '--method', 'odin']);
     assert.equal(method.code, 2);
-    assert.match(method.stderr, /--method must be one of msp, mahalanobis, knn, got "odin"/);
+    assert.match(method.stderr, /--method must be one of msp, mahalanobis, knn, recon, fpi, got "odin"/);
     const classes = await runCli(['train', LENET_RELU, '--normal-classes', '8-0']);
     assert.equal(classes.code, 2);
     assert.match(classes.stderr, /--normal-classes must list classes as numbers and ranges, e.g. 0-8 or 0,3-5; got "8-0"/);
