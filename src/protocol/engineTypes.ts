@@ -808,6 +808,19 @@ export interface AnomalyParams extends EvalParams {
   anomalyClasses?: number[];
   /** knn: the neighbour whose distance is the score (default 5). */
   k?: number;
+  /**
+   * recon and fpi: samples (dataset indices among those scored, at most MAX_ANOMALY_MAPS) whose per-pixel
+   * map to return: the squared reconstruction error averaged over channels, or the predicted foreign fraction.
+   */
+  maps?: number[];
+}
+
+export const MAX_ANOMALY_MAPS = 64;
+
+/** A sample's per-pixel anomaly map, [height, width] float32. */
+export interface AnomalyMap {
+  index: number;
+  map: EncodedTensor;
 }
 
 export interface AnomalyReport {
@@ -836,6 +849,8 @@ export interface AnomalyReport {
   scores: { index: number[]; label: number[]; score: number[]; anomalous: boolean[] };
   /** Where the report was saved: runs/<id>/anomaly/<method>-<split>-<checkpoint>.json. */
   file: string;
+  /** The maps asked for (recon, fpi), in the order asked. */
+  maps?: AnomalyMap[];
   ms: number;
 }
 

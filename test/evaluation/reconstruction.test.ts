@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { EngineClient } from '../../src/client/engineClient';
 import { auroc } from '../../src/engine/evaluation/ranking';
-import { DATASETS, readJsonl, ROOT, runCli, tempDir, trainRun } from '../helpers';
+import { decodeTensor } from '../../src/engine/inspection/encode';
+import { AnomalyRequest } from '../../src/protocol/engineRequests';
+import { DATASETS, ENGINE, readJsonl, ROOT, runCli, tempDir, trainRun } from '../helpers';
 
 const MNIST = path.join(DATASETS, 'mnist');
 const AUTOENCODER = path.join(ROOT, 'test', 'evaluation', 'fixtures', 'conv-autoencoder.model.js');
@@ -43,6 +46,28 @@ describe('reconstruction runs and recon anomaly scores on MNIST, normal digits 1
     assert.equal(rows.length, report.normal + report.anomalous);
     assert.ok(rows.every(([, label, score, anomalous]) => score > 0 && anomalous === (label === 0 ? 1 : 0)));
     assert.equal(auroc(rows.map((r) => r[2]), rows.map((r) => r[3])), report.auroc);
+  });
+
+  it("gives the engine's per-pixel error maps, whose means are the samples' scores", async () => {
+    const client = new EngineClient({ enginePath: ENGINE, maxRestarts: 0 });
+    try {
+      const scored = await client.sendRequest(AnomalyRequest, { runDir, method: 'recon' });
+      const order = scored.scores.score.map((score, i) => [score, scored.scores.index[i]]).sort((a, b) => b[0] - a[0]);
+      const asked = [order[0][1], order[1][1], order.at(-1)![1]]; // the two most anomalous samples, the least
+      const report = await client.sendRequest(AnomalyRequest, { runDir, method: 'recon', maps: asked });
+      assert.equal(report.auroc, scored.auroc);
+      assert.deepEqual(report.maps!.map((m) => m.index), asked);
+      for (const { index, map } of report.maps!) {
+        assert.deepEqual(map.shape, [28, 28]);
+        const values = Array.from(decodeTensor(map));
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const score = scored.scores.score[scored.scores.index.indexOf(index)];
+        assert.ok(Math.abs(mean - score) < 1e-6 * Math.max(1, score), `sample ${index}: map mean ${mean}, score ${score}`);
+      }
+      await assert.rejects(client.sendRequest(AnomalyRequest, { runDir, method: 'recon', maps: [scored.scores.index.length + 1e6] }), /maps: sample \d+ is not one of the 2000 samples scored/);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('refuses what a reconstruction run cannot do, and a class loss for one, in one line', async () => {

@@ -10,12 +10,13 @@
  * The report (with every score) is saved as runs/<id>/anomaly/<method>-<split>-<checkpoint>.json.
  */
 import * as path from 'node:path';
-import { ANOMALY_METHODS, type AnomalyParams, type AnomalyReport } from '../../protocol/engineTypes';
+import { ANOMALY_METHODS, MAX_ANOMALY_MAPS, type AnomalyMap, type AnomalyParams, type AnomalyReport } from '../../protocol/engineTypes';
+import { encodeFloat32 } from '../inspection/encode';
 import { InspectError } from '../inspection/source';
 import { knnScores, mahalanobisScores } from './featureScores';
 import { separation } from './ranking';
 import { onlyClasses } from '../data/splits';
-import { featureTensor, openRunData, runModel, saveReport } from './runData';
+import { featureTensor, openRunData, pixelMaps, runModel, saveReport, type RunData } from './runData';
 
 export const ANOMALY_DIR = 'anomaly';
 const DEFAULT_K = 5;
@@ -79,6 +80,7 @@ export async function detectAnomalies(params: AnomalyParams): Promise<AnomalyRep
         ? mahalanobisScores(fit.features!, Array.from(trainIdx, (i) => dataset.labels[i]), dims, test.features!)
         : knnScores(fit.features!, dims, test.features!, k);
   }
+  const maps = params.maps !== undefined ? await anomalyMaps(data, params, indices) : undefined;
   const measured = separation(scores, anomalous);
   const file = path.join(data.runDir, ANOMALY_DIR, `${params.method}-${data.split}-${data.checkpoint}.json`);
   return saveReport<AnomalyReport>(
@@ -101,8 +103,22 @@ export async function detectAnomalies(params: AnomalyParams): Promise<AnomalyRep
       roc: { fpr: measured.roc.fpr, tpr: measured.roc.tpr },
       scores: { index: Array.from(indices), label: labels, score: Array.from(scores), anomalous },
       file,
+      ...(maps ? { maps } : {}),
       ms: 0,
     },
     started,
   );
+}
+
+/** The per-pixel maps asked for, of scored samples only (a view shows them over the samples it lists). */
+async function anomalyMaps(data: RunData, params: AnomalyParams, scored: Uint32Array): Promise<AnomalyMap[]> {
+  const asked = params.maps!;
+  if (params.method !== 'recon' && params.method !== 'fpi') throw new InspectError(`maps come with recon and fpi, not ${params.method}`);
+  if (!Array.isArray(asked) || asked.length > MAX_ANOMALY_MAPS) throw new InspectError(`maps must list at most ${MAX_ANOMALY_MAPS} sample indices`);
+  const known = new Set(scored);
+  const stranger = asked.find((i) => !known.has(i));
+  if (stranger !== undefined) throw new InspectError(`maps: sample ${JSON.stringify(stranger)} is not one of the ${scored.length} samples scored (the ${data.split} split's normal and anomalous classes)`);
+  const [h, w] = data.inspect.inputShape;
+  const values = await pixelMaps(data, Uint32Array.from(asked));
+  return asked.map((index, i) => ({ index, map: encodeFloat32([h, w], values.slice(i * h * w, (i + 1) * h * w)) }));
 }

@@ -145,6 +145,30 @@ function reconstructionError(spec: string | LossSpec): (outputs: tf.Tensor, inpu
   };
 }
 
+/**
+ * Per-pixel maps [n, h, w] of a reconstruction or FPI run on `indices`: the squared reconstruction error
+ * averaged over channels, or the predicted foreign fraction.
+ */
+export async function pixelMaps(data: RunData, indices: Uint32Array): Promise<Float32Array> {
+  const { inspect } = data;
+  const [h, w] = inspect.inputShape;
+  const logits = lossName(data.record.config.loss) === 'bceWithLogits';
+  const batcher = new Batcher(inspect.dataset!, inspect.normalization, undefined, 'inputs');
+  const maps = new Float32Array(indices.length * h * w);
+  for (let start = 0; start < indices.length; start += BATCH) {
+    const idx = indices.subarray(start, Math.min(start + BATCH, indices.length));
+    const { x, y } = batcher.batch(idx);
+    const m = tf.tidy(() => {
+      const out = inspect.model.apply(x, { training: false }) as tf.Tensor;
+      const values = logits ? tf.sigmoid(out) : out;
+      return data.record.config.task === 'fpi' ? values.reshape([idx.length, h, w]) : tf.mean(tf.squaredDifference(values, x), -1);
+    });
+    maps.set(await m.data(), start * h * w);
+    tf.dispose([x, y, m]);
+  }
+  return maps;
+}
+
 /** FPI's score (Tan et al.): the mean of the highest quarter of the predicted per-pixel foreign fractions. */
 function topQuartileMean(spec: string | LossSpec): (outputs: tf.Tensor) => tf.Tensor {
   const logits = lossName(spec) === 'bceWithLogits';
