@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { EngineClient } from '../../src/client/engineClient';
 import { applyPatch, drawPatch, foreignPatchBatch } from '../../src/engine/evaluation/fpi';
 import { auroc } from '../../src/engine/evaluation/ranking';
+import { decodeTensor } from '../../src/engine/inspection/encode';
 import { mulberry32 } from '../../src/engine/util/random';
-import { DATASETS, ROOT, runCli, tempDir, trainRun } from '../helpers';
+import { AnomalyRequest } from '../../src/protocol/engineRequests';
+import { DATASETS, ENGINE, ROOT, runCli, tempDir, trainRun } from '../helpers';
 
 describe('foreign patch synthesis', () => {
   it('interpolates the patch towards the other image, every channel, and marks its foreign fraction', () => {
@@ -93,6 +96,19 @@ describe('an FPI run on MNIST, normal digits 1-9', () => {
     const rows = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     assert.ok(rows.every(([, , score]) => score >= 0 && score <= 1), 'scores are foreign fractions');
     assert.equal(auroc(rows.map((r) => r[2]), rows.map((r) => r[3])), report.auroc);
+    // The score is the mean of the top quarter (196 of 784 pixels) of the predicted foreign fractions.
+    const client = new EngineClient({ enginePath: ENGINE, maxRestarts: 0 });
+    try {
+      const asked = [rows[0][0], rows[1][0]];
+      const withMaps = await client.sendRequest(AnomalyRequest, { runDir, method: 'fpi', maps: asked });
+      for (const { index, map } of withMaps.maps!) {
+        const top = Array.from(decodeTensor(map)).sort((a, b) => b - a).slice(0, 196);
+        const score = rows.find((r) => r[0] === index)![2];
+        assert.ok(Math.abs(top.reduce((a, b) => a + b, 0) / 196 - score) < 1e-6, `sample ${index}`);
+      }
+    } finally {
+      await client.dispose();
+    }
     const evaluation = await runCli(['eval', runDir]);
     assert.match(evaluation.stderr, /trained a foreign-patch \(FPI\) model: it has no classes to evaluate; score it with dl-lab anomaly --method fpi/);
   });
