@@ -845,6 +845,8 @@ export interface AnomalyReport {
   roc: { fpr: number[]; tpr: number[] };
   /** knn's k. */
   k?: number;
+  /** mahalanobis, knn: the training samples fitted on (knn keeps a seeded 10,000 of a larger split). */
+  fitted?: number;
   /** Per sample of the split (those of normal and anomalous classes): dataset index, label, score (higher = more anomalous), anomalous. */
   scores: { index: number[]; label: number[]; score: number[]; anomalous: boolean[] };
   /** Where the report was saved: runs/<id>/anomaly/<method>-<split>-<checkpoint>.json. */

@@ -102,6 +102,7 @@ describe('anomaly detection on MNIST, normal digits 0-8', () => {
       assert.equal(result.code, 0, result.stderr);
       const report = JSON.parse(result.stdout);
       assert.equal(report.layer, 'dense_Dense2', `${method}: the last layer's input`);
+      assert.equal(report.fitted, started.trainSamples, `${method}: fitted on the run's training samples`);
       assert.ok(report.auroc > 0.7, `${method} AUROC ${report.auroc}`);
     }
   });
