@@ -1,6 +1,8 @@
 /** Shared helpers for tests that drive the real CLI and engine (built into dist/ by `npm test`). */
 import assert from 'node:assert/strict';
 import { spawn, type SpawnOptions } from 'node:child_process';
+import type { EngineClient } from '../src/client/engineClient';
+import { ModelSummaryRequest } from '../src/protocol/engineRequests';
 import { after } from 'node:test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -126,4 +128,11 @@ export function startTraining(args: string[], options: { detached?: boolean; com
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
   const events = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
   return { child, closed, events, stderr: () => stderr };
+}
+
+/** After an engine was cut off: the client's next request (LeNet-5's summary) is answered by a fresh engine. */
+export async function expectFreshEngineAnswers(client: EngineClient, cutOffPid: number | undefined): Promise<void> {
+  const report = await client.sendRequest(ModelSummaryRequest, { modelFile: LENET, inputShape: [28, 28, 1], numClasses: 10 });
+  assert.equal(report.totalParams, 61_706);
+  assert.notEqual(client.pid, cutOffPid, 'a fresh engine');
 }
