@@ -7,4 +7,5 @@ export const WEBVIEW_PAGES = {
   featureMaps: 'webviews/inspection/featureMaps.ts',
   filters: 'webviews/inspection/filters.ts',
   equivariance: 'webviews/inspection/equivariance.ts',
+  anomaly: 'webviews/anomaly/main.ts',
 };

@@ -26,6 +26,8 @@
  *                model files; panels.ts: Summary, Feature Maps, Filters, Equivariance (webviews/inspection/)
  *   dashboard/   Open Dashboard / Compare Runs: the training dashboard webview (webviews/dashboard/)
  *   sweeps/      Compare Sweep: a sweep's runs in the dashboard, with its parallel-coordinates chart
+ *   anomaly/     Detect Anomalies: a run's anomaly scores in the Anomaly view (webviews/anomaly/); anomalyModel.ts
+ *                (no vscode): histograms, ROC, the extreme samples, the saved reports
  *   shared/      commands.ts: every command id and title, view id, context key (checked against package.json);
  *                config.ts: the one reader of dlLab.* settings (settings.ts: their pure interpretation);
  *                log.ts, format.ts (texts, no vscode), webviewHtml.ts (every webview's page), trust.ts,
@@ -34,6 +36,7 @@
  * *Commands.ts (or a new area folder, wired here).
  */
 import * as vscode from 'vscode';
+import { registerAnomaly } from './anomaly/anomalyCommands';
 import { registerDashboards } from './dashboard/dashboards';
 import { DatasetPreviews } from './datasets/datasetPreview';
 import { registerDatasetsView } from './datasets/datasetCommands';
@@ -109,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   // Show Model Summary / Feature Maps / Learned Filters, Probe Shift Equivariance (webviews beside the editor).
   context.subscriptions.push(registerInspectionPanels({ extensionUri: context.extensionUri, engine, log, featureMaps }));
+  context.subscriptions.push(registerAnomaly({ extensionUri: context.extensionUri, engine, log }));
   void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
 
   const ms = performance.now() - start;

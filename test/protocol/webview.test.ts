@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   PAGE_ACTION_KINDS,
+  parseAnomalyAction,
   parseDashboardAction,
   parseDatasetPreviewAction,
   parseEquivarianceAction,
@@ -37,6 +38,7 @@ describe('messages from a page', () => {
     const sample = { kind: 'index', index: 3, file: '/etc/passwd' };
     assert.match(refusal(parseFeatureMapsAction, { type: 'request', sample, checkpoint: 'last' }), /unknown field "sample\.file"/);
     assert.match(refusal(parseFiltersAction, { type: 'compare', left: 'last', right: null, third: 'best' }), /unknown field "third"/);
+    assert.match(refusal(parseAnomalyAction, { type: 'rerun', method: 'knn' }), /unknown field "method"/);
   });
 
   it('a field of the wrong type or out of range is refused, naming it', () => {

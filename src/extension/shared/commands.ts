@@ -42,6 +42,7 @@ export const COMMANDS = {
   copyRunConfig: { id: 'dlLab.copyRunConfig', title: 'Copy Config' },
   compareSelectedRuns: { id: 'dlLab.compareSelectedRuns', title: 'Compare Selected Runs' },
   openInTensorBoard: { id: 'dlLab.openInTensorBoard', title: 'Open in TensorBoard' },
+  detectAnomalies: { id: 'dlLab.detectAnomalies', title: 'Detect Anomalies' },
   trainModelFile: { id: 'dlLab.trainModelFile', title: 'Train' },
   modelFileSummary: { id: 'dlLab.modelFileSummary', title: 'Summary' },
 } as const satisfies Record<string, { id: `dlLab.${string}`; title: string }>;
