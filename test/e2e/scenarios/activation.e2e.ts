@@ -17,11 +17,12 @@ scenario('activates with no error in the extension host log', { workspace: { cop
   });
 
   await step('the commands are in the command palette', async () => {
-    const listed = await workbench.commandPalette.find('Deep Learning:');
-    for (const command of PALETTE_COMMANDS) {
-      assert.ok(listed.includes(command.title), `"${command.title}" missing from the palette, which lists ${JSON.stringify(listed)}`);
+    // One search per command: the palette renders only the rows that fit, and "Deep Learning:" lists more.
+    for (const command of [...PALETTE_COMMANDS, COMMANDS.stopTraining]) {
+      const listed = await workbench.commandPalette.find(command.title);
+      if (command === COMMANDS.stopTraining) assert.ok(!listed.includes(command.title), 'Stop Training is listed while no run trains');
+      else assert.ok(listed.includes(command.title), `"${command.title}" missing from the palette, which lists ${JSON.stringify(listed)}`);
     }
-    assert.ok(!listed.includes(COMMANDS.stopTraining.title), 'Stop Training is listed while no run trains');
   });
 
   await step('no error in the extension host log', async () => {

@@ -90,7 +90,9 @@ scenario(
       await page.keyboard.press('End');
       await page.keyboard.press('Home'); // the first non-blank character
       await page.keyboard.press('Shift+End');
-      await page.keyboard.type(text);
+      // Inserted, not typed key by key: a suggestion that opens while typing would take '.' as its commit
+      // character (tf.layers became tf.LayersModel once, on a loaded machine).
+      await page.keyboard.insertText(text);
       await page.keyboard.press('Control+S');
       const deadline = Date.now() + ms(15_000);
       while (fs.readFileSync(onDisk, 'utf8').split('\n')[line - 1]?.trim() !== text) {
