@@ -14,7 +14,7 @@ import { type Check, nonNegativeNumber, positiveNumber, unitInterval } from '../
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
 import { printable } from '../util/text';
 import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
-import { checkInput, findTemplate, formatCount, formatMacs, formatParams, renderTemplate, TEMPLATES } from '../templates/catalogue';
+import { checkInput, findTemplate, formatCount, formatMacs, formatParams, referenceLabel, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { checkResumedModelFile } from './resumeModel';
 import { listSweepRuns } from './sweepRuns';
@@ -719,7 +719,7 @@ async function newModel(args: string[], values: Values): Promise<number> {
     console.log(
       table(
         ['template', 'params', 'MACs', 'at', 'description'],
-        TEMPLATES.map((t) => [t.id, formatParams(t.params), formatMacs(t.macs), `${t.reference.inputShape.join('x')}, ${t.reference.numClasses} classes`, t.description]),
+        TEMPLATES.map((t) => [t.id, formatParams(t.params), formatMacs(t.macs), referenceLabel(t), t.description]),
       ),
     );
     return 0;

@@ -3,7 +3,7 @@
  * description, parameters and MACs at the reference shape), the input-shape box's validation, and the
  * file the template is written to.
  */
-import { checkInput, formatMacs, formatParams, type TemplateInfo, TEMPLATES } from './catalogue';
+import { checkInput, formatMacs, formatParams, referenceLabel, type TemplateInfo, TEMPLATES } from './catalogue';
 
 export interface TemplatePickItem {
   label: string;
@@ -15,7 +15,7 @@ export interface TemplatePickItem {
 export function templatePickItems(): TemplatePickItem[] {
   return TEMPLATES.map((t) => ({
     label: t.title,
-    description: `${formatParams(t.params)} params · ${formatMacs(t.macs)} MACs at ${t.reference.inputShape.join('×')}, ${t.reference.numClasses} classes`,
+    description: `${formatParams(t.params)} params · ${formatMacs(t.macs)} MACs at ${referenceLabel(t, '×')}`,
     detail: t.description,
     template: t,
   }));

@@ -635,6 +635,101 @@ export default function densenet({ inputShape, numClasses }: { inputShape: numbe
 }
 `;
 
+// ------------------------------------------- models that output images: reconstruction and foreign patches
+
+/** The input's height and width halved twice must be whole: what the image models below check first. */
+const QUARTER_SIZE = `  const [height, width] = inputShape;
+  if (height % 4 || width % 4) throw new Error('height and width must be multiples of 4 (halved twice and doubled back), got ' + height + 'x' + width);`;
+
+const AUTOENCODER = `/**
+ * Dense autoencoder: the flattened image through a narrow code and back, a sigmoid output reshaped to the
+ * input's shape. Trained to give back its input (training.task 'reconstruction', pixels scaled to [0, 1]),
+ * it reconstructs what resembles its training data and little else, so that its reconstruction error
+ * scores anomalies: npx dl-lab anomaly <run> --method recon.
+ */
+${IMPORT}
+
+${trainingBlock(["task: 'reconstruction'", 'epochs: 10', 'batchSize: 128', "optimizer: 'adam'", 'learningRate: 0.001', "loss: '\${3|mse,bce|}'", 'validationSplit: 0.1', 'seed: 42'])}
+
+export default function autoencoder({ inputShape }: { inputShape: number[]; numClasses: number }) {
+  const pixels = inputShape.reduce((a, b) => a * b, 1);
+  const model = tf.sequential({ name: 'autoencoder' });
+  model.add(tf.layers.flatten({ inputShape }));
+  model.add(tf.layers.dense({ units: \${2:128}, activation: 'relu' }));
+  // The code: all the image can pass through.
+  model.add(tf.layers.dense({ units: \${1:32}, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: \${2}, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: pixels, activation: 'sigmoid' }));
+  model.add(tf.layers.reshape({ targetShape: inputShape }));
+  return model;
+}
+`;
+
+const CONV_AUTOENCODER = `/**
+ * Convolutional autoencoder: two stride-2 convolutions (H x W -> H/4 x W/4), a dense code, two stride-2
+ * transposed convolutions back to the input's shape, a sigmoid output (training.task 'reconstruction',
+ * pixels scaled to [0, 1]). The dense code is the bottleneck: without it the feature maps would hold more
+ * values than the image, and the network would learn to copy anything, anomalies included. Takes heights
+ * and widths that are multiples of 4 (28x28x1 MNIST, 32x32x3 CIFAR-10).
+ */
+${IMPORT}
+
+${trainingBlock(["task: 'reconstruction'", 'epochs: 10', 'batchSize: 64', "optimizer: 'adam'", 'learningRate: 0.002', "loss: '\${3|mse,bce|}'", 'validationSplit: 0.1', 'seed: 42'])}
+
+export default function convAutoencoder({ inputShape }: { inputShape: number[]; numClasses: number }) {
+${QUARTER_SIZE}
+  const filters = \${2:16};
+  const model = tf.sequential({ name: 'conv_autoencoder' });
+  model.add(tf.layers.conv2d({ inputShape, filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  model.add(tf.layers.conv2d({ filters: 2 * filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: \${1:32}, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: (height / 4) * (width / 4) * 2 * filters, activation: 'relu' }));
+  model.add(tf.layers.reshape({ targetShape: [height / 4, width / 4, 2 * filters] }));
+  model.add(tf.layers.conv2dTranspose({ filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  model.add(tf.layers.conv2dTranspose({ filters: inputShape[2], kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }));
+  return model;
+}
+`;
+
+const FPI_UNET = `/**
+ * A small U-Net (O. Ronneberger, P. Fischer and T. Brox, MICCAI 2015) for Foreign Patch Interpolation
+ * (J. Tan, B. Hou, J. Batten, H. Qiu and B. Kainz, MELBA 2022; training.task 'fpi'): two 3x3 convolutions
+ * per level, 2x2 max pooling down (H -> H/2 -> H/4), transposed convolutions up, each encoder level's maps
+ * concatenated to the decoder's (the skip connections keep the detail a patch's edges need), and one
+ * sigmoid channel at the input's height and width: each pixel's predicted foreign fraction. Anomalies score
+ * by the mean of the top quarter of it: npx dl-lab anomaly <run> --method fpi. Heights and widths are
+ * multiples of 4.
+ */
+${IMPORT}
+
+${trainingBlock(["task: 'fpi'", 'epochs: 10', 'batchSize: 64', "optimizer: 'adam'", 'learningRate: 0.001', "loss: 'bce'", 'validationSplit: 0.1', 'seed: 42'])}
+
+function convPair(x: tf.SymbolicTensor, filters: number): tf.SymbolicTensor {
+  for (let i = 0; i < 2; i++) x = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+  return x;
+}
+
+/** Doubles the resolution, then joins the encoder's maps of that resolution. */
+function upJoin(x: tf.SymbolicTensor, skip: tf.SymbolicTensor, filters: number): tf.SymbolicTensor {
+  x = tf.layers.conv2dTranspose({ filters, kernelSize: 2, strides: 2, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+  return convPair(tf.layers.concatenate().apply([skip, x]) as tf.SymbolicTensor, filters);
+}
+
+export default function fpiUnet({ inputShape }: { inputShape: number[]; numClasses: number }) {
+${QUARTER_SIZE}
+  const base = \${1:16};
+  const pool = (x: tf.SymbolicTensor): tf.SymbolicTensor => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  const input = tf.input({ shape: inputShape });
+  const e1 = convPair(input, base);
+  const e2 = convPair(pool(e1), 2 * base);
+  const bottom = convPair(pool(e2), 4 * base);
+  const d1 = upJoin(upJoin(bottom, e2, 2 * base), e1, base);
+  const output = tf.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }).apply(d1) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: 'fpi_unet' });
+}
+`;
+
 export const SNIPPETS: SnippetSource[] = [
   { prefix: 'dl-lenet', name: 'LeNet-5 model file', description: 'LeNet-5 (LeCun et al. 1998): conv-pool-conv-pool, three dense layers; 61,706 parameters at 28x28x1, 10 classes', kind: 'model', body: LENET },
   { prefix: 'dl-alexnet', name: 'AlexNet model file (224x224)', description: "AlexNet as torchvision's (64/192/384/256/256 filters), 224x224 input; 61,100,840 parameters at 1000 classes", kind: 'model', body: ALEXNET },
@@ -644,6 +739,9 @@ export const SNIPPETS: SnippetSource[] = [
   { prefix: 'dl-resnet50', name: 'ResNet-50/101/152 model file', description: 'ResNet with bottleneck blocks as torchvision; ResNet-50 has 25,557,032 trainable parameters at 224x224x3, 1000 classes', kind: 'model', body: RESNET_BOTTLENECK },
   { prefix: 'dl-densenet', name: 'DenseNet-121/169/201 model file', description: 'DenseNet-BC as torchvision; DenseNet-121 has 7,978,856 trainable parameters at 224x224x3, 1000 classes', kind: 'model', body: DENSENET },
   { prefix: 'dl-googlenet', name: 'GoogLeNet model file', description: 'GoogLeNet (Inception v1) as torchvision without auxiliary classifiers; 6,624,904 trainable parameters at 1000 classes', kind: 'model', body: GOOGLENET },
+  { prefix: 'dl-autoencoder', name: 'Dense autoencoder model file', description: "Flatten, a dense code, dense back and a sigmoid reshaped to the input (training.task 'reconstruction')", kind: 'model', body: AUTOENCODER },
+  { prefix: 'dl-conv-autoencoder', name: 'Convolutional autoencoder model file', description: "Stride-2 convolutions down, a dense code, transposed convolutions up, sigmoid output (training.task 'reconstruction')", kind: 'model', body: CONV_AUTOENCODER },
+  { prefix: 'dl-fpi-unet', name: 'Foreign Patch Interpolation U-Net model file', description: "A small U-Net with skip connections, one sigmoid channel per pixel (training.task 'fpi')", kind: 'model', body: FPI_UNET },
   { prefix: 'dl-vgg-block', name: 'VGG block', description: 'n 3x3 convolutions with ReLU, then 2x2 max pooling', kind: 'block', body: VGG_BLOCK },
   { prefix: 'dl-nin-block', name: 'NiN block', description: 'Network in Network: a convolution and two 1x1 convolutions', kind: 'block', body: NIN_BLOCK },
   { prefix: 'dl-inception-block', name: 'Inception block (GoogLeNet v1)', description: 'Four branches (1x1, 3x3, 5x5, pool) concatenated', kind: 'block', body: INCEPTION_BLOCK },

@@ -31,7 +31,27 @@ const REFERENCE: Record<string, { params: number; source: string }> = {
   resnet34: { params: 21_797_672, source: 'torchvision.models.resnet34()' },
   resnet50: { params: 25_557_032, source: 'torchvision.models.resnet50()' },
   densenet121: { params: 7_978_856, source: 'torchvision.models.densenet121()' },
+  // Image models at 28x28x1 (MNIST), by hand (weights + biases).
+  // Flatten 784 -> dense 128 (100,480) -> 32 (4,128) -> 128 (4,224) -> 784 (101,136), reshaped to 28x28x1.
+  autoencoder: { params: 209_968, source: 'counted by hand: dense 784-128-32-128-784' },
+  // 3x3 convs 1->16 (160), 16->32 (4,640); dense 1,568->32 (50,208), 32->1,568 (51,744); 3x3 transposed 32->16 (4,624), 16->1 (145).
+  'conv-autoencoder': { params: 111_521, source: 'counted by hand: convs 16-32, code 32, transposed convs 16-1' },
+  // Two 3x3 convs per level: 1->16->16 (160 + 2,320), 16->32->32 (4,640 + 9,248), 32->64->64 (18,496 + 36,928);
+  // up: 2x2 transposed 64->32 (8,224), 3x3 64->32->32 (18,464 + 9,248), 2x2 transposed 32->16 (2,064),
+  // 3x3 32->16->16 (4,624 + 2,320); 1x1 16->1 (17).
+  'fpi-unet': { params: 116_753, source: 'counted by hand: U-Net 16-32-64 with two skip connections' },
 };
+
+/**
+ * What comes out: a classifier's one score per class; an autoencoder's image of the input's shape; an FPI
+ * model's one foreign fraction per pixel.
+ */
+function expectedOutput(task: string | undefined, inputShape: number[], numClasses: number): (number | null)[] {
+  if (task === 'reconstruction') return [null, ...inputShape];
+  if (task === 'fpi') return [null, inputShape[0], inputShape[1], 1];
+  assert.equal(task, undefined, 'a template without a task is a classifier');
+  return [null, numClasses];
+}
 
 describe('model templates at their reference shapes', () => {
   it('cover the reference table', () => {
@@ -40,18 +60,28 @@ describe('model templates at their reference shapes', () => {
 
   for (const template of TEMPLATES) {
     const { inputShape, numClasses } = template.reference;
-    it(`${template.id}: ${REFERENCE[template.id].params.toLocaleString('en-US')} trainable parameters at ${inputShape.join('x')}, ${numClasses} classes (${REFERENCE[template.id].source})`, async () => {
+    it(`${template.id}: ${REFERENCE[template.id].params.toLocaleString('en-US')} trainable parameters at ${inputShape.join('x')}${template.task ? ` (${template.task}: an image out)` : `, ${numClasses} classes`} (${REFERENCE[template.id].source})`, async () => {
       const file = writeModelFile(template.id, renderTemplate(template));
       const summary = await summarize(file, inputShape, numClasses);
       assert.equal(summary.trainableParams, REFERENCE[template.id].params);
       assert.equal(template.params, summary.trainableParams, 'catalogue params');
       assert.equal(template.totalParams, summary.totalParams, 'catalogue totalParams');
       assert.equal(template.macs, summary.totalMacs, 'catalogue MACs');
-      assert.deepEqual(summary.outputShape, [null, numClasses]);
+      assert.deepEqual(summary.outputShape, expectedOutput(template.task, inputShape, numClasses));
       // Every layer the model file creates is traced back to its line.
       assert.ok(summary.layers.every((l) => l.line !== null || l.type === 'InputLayer'), 'every layer has a line');
     });
   }
+
+  it('the image templates say their task to the trainer, and classifiers say none', () => {
+    for (const template of TEMPLATES) {
+      const text = renderTemplate(template);
+      const task = /^\s*task: '(\w+)',$/m.exec(text)?.[1];
+      assert.equal(task, template.task, template.id);
+      if (template.task) assert.match(text, /activation: 'sigmoid' \}\)/, `${template.id}: a sigmoid output`);
+    }
+    assert.deepEqual(TEMPLATES.filter((t) => t.task).map((t) => `${t.id}:${t.task}`), ['autoencoder:reconstruction', 'conv-autoencoder:reconstruction', 'fpi-unet:fpi']);
+  });
 
   it('keeps the well-known MACs: VGG-16 15.5G, ResNet-18 1.8G, ResNet-50 4.1G, DenseNet-121 2.8G, AlexNet 0.71G, GoogLeNet 1.5G', () => {
     const macs = Object.fromEntries(TEMPLATES.map((t) => [t.id, t.macs / 1e9]));

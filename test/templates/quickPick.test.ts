@@ -16,6 +16,9 @@ describe('New Model from Template', () => {
     assert.equal(vgg16.description, '138.4M params · 15.5G MACs at 224×224×3, 1000 classes');
     assert.match(vgg16.detail, /thirteen 3x3 conv layers/);
     assert.equal(items.find((i) => i.template.id === 'lenet5')!.description, '61.7K params · 416.5K MACs at 28×28×1, 10 classes');
+    // Image templates say what comes out instead of classes.
+    assert.equal(items.find((i) => i.template.id === 'conv-autoencoder')!.description, '111.5K params · 608.4K MACs at 28×28×1, 28×28×1 reconstructions');
+    assert.equal(items.find((i) => i.template.id === 'fpi-unet')!.description, '116.8K params · 19.0M MACs at 28×28×1, 28×28×1 maps of foreign fractions');
     assert.ok(items.every((i) => !i.detail.includes('\n')));
   });
 

@@ -113,6 +113,17 @@ const shapeFor = (snippet: SnippetSource) =>
 
 const CLASSES = 5;
 
+/** Model snippets whose output is an image (their training.task), not one score per class. */
+const IMAGE_OUTPUT: Record<string, 'reconstruction' | 'fpi'> = { 'dl-autoencoder': 'reconstruction', 'dl-conv-autoencoder': 'reconstruction', 'dl-fpi-unet': 'fpi' };
+
+/** A classifier's [null, classes]; an autoencoder's input shape; an FPI model's one channel per pixel. */
+function outputFor(snippet: SnippetSource, inputShape: number[]): (number | null)[] {
+  const task = IMAGE_OUTPUT[snippet.prefix];
+  if (task === 'reconstruction') return [null, ...inputShape];
+  if (task === 'fpi') return [null, inputShape[0], inputShape[1], 1];
+  return [null, CLASSES];
+}
+
 describe('snippets', () => {
   it('snippets/typescript.json and snippets/javascript.json are generated from src/templates/sources.ts', () => {
     for (const [language, file] of Object.entries(SNIPPET_FILES)) {
@@ -131,6 +142,9 @@ describe('snippets', () => {
     assert.equal(new Set(prefixes).size, prefixes.length, 'prefixes are unique');
     assert.ok(prefixes.every((p) => p.startsWith('dl-')));
     assert.deepEqual(Object.keys(BLOCKS).sort(), SNIPPETS.filter((s) => s.kind === 'block').map((s) => s.prefix).sort(), 'every block has a test case');
+    // The model snippets that set a training task are exactly the image-output ones.
+    const withTask = SNIPPETS.filter((s) => s.kind === 'model').map((s) => [s.prefix, /^\s*task: '(\w+)',$/m.exec(s.body)?.[1]] as const).filter(([, task]) => task);
+    assert.deepEqual(Object.fromEntries(withTask), IMAGE_OUTPUT);
   });
 
   it('expand placeholders, choices and mirrors', () => {
@@ -147,7 +161,7 @@ describe('snippets', () => {
       assert.doesNotMatch(code, /\$\{?\d/, 'no placeholder left');
       const file = writeModelFile(snippet.prefix, asModelFile(snippet, code, 'ts'));
       const summary = await summarize(file, inputShape, CLASSES);
-      assert.deepEqual(summary.outputShape, [null, CLASSES]);
+      assert.deepEqual(summary.outputShape, outputFor(snippet, inputShape));
       if (snippet.kind === 'block') {
         const expected = BLOCKS[snippet.prefix];
         const head = summary.layers.at(-1)!;
@@ -188,7 +202,7 @@ describe('snippets', () => {
         const summary = await summarize(file, shapeFor(snippet), CLASSES).catch((err: Error) => {
           throw new Error(`${snippet.prefix} ${JSON.stringify(values)}: ${err.message}`);
         });
-        assert.deepEqual(summary.outputShape, [null, CLASSES], `${snippet.prefix} ${JSON.stringify(values)}`);
+        assert.deepEqual(summary.outputShape, outputFor(snippet, shapeFor(snippet)), `${snippet.prefix} ${JSON.stringify(values)}`);
       }
     }
   });

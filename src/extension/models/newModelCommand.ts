@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkInput, renderTemplate, type TemplateInfo } from '../../templates/catalogue';
+import { checkInput, referenceLabel, renderTemplate, type TemplateInfo } from '../../templates/catalogue';
 import { modelFileName, parseShape, templatePickItems, validateClassesInput, validateShapeInput } from '../../templates/quickPick';
 import { restrictedDataFolders } from '../shared/config';
 import type { EngineHost } from '../engine/engineHost';
@@ -56,8 +56,9 @@ async function pickShape(deps: NewModelDeps, template: TemplateInfo): Promise<{ 
   const ref = template.reference;
   const choice = await vscode.window.showQuickPick(
     [
-      { label: `${ref.inputShape.join('×')}, ${ref.numClasses} classes`, description: `${template.title}'s usual input`, value: 'reference' as const },
-      { label: 'Enter Input Shape and Classes…', value: 'enter' as const },
+      { label: referenceLabel(template, '×'), description: `${template.title}'s usual input`, value: 'reference' as const },
+      // An image model (autoencoder, FPI) has no classes to ask for.
+      { label: template.task ? 'Enter Input Shape…' : 'Enter Input Shape and Classes…', value: 'enter' as const },
       { label: 'From a Dataset…', detail: 'synthetic:shapes, or a dataset file or folder: its image shape and classes', value: 'dataset' as const },
     ],
     { title: TITLE, placeHolder: 'The data the model is for' },
@@ -72,6 +73,7 @@ async function pickShape(deps: NewModelDeps, template: TemplateInfo): Promise<{ 
       validateInput: (text) => validateShapeInput(text, template),
     });
     if (shapeText === undefined) return undefined;
+    if (template.task) return { inputShape: parseShape(shapeText)!, numClasses: ref.numClasses };
     const classesText = await vscode.window.showInputBox({ title: TITLE, prompt: 'Number of classes', value: String(ref.numClasses), validateInput: validateClassesInput });
     if (classesText === undefined) return undefined;
     return { inputShape: parseShape(shapeText)!, numClasses: Number(classesText.trim()) };
