@@ -7,5 +7,6 @@ export const WEBVIEW_PAGES = {
   featureMaps: 'webviews/inspection/featureMaps.ts',
   filters: 'webviews/inspection/filters.ts',
   equivariance: 'webviews/inspection/equivariance.ts',
+  evaluation: 'webviews/evaluation/main.ts',
   anomaly: 'webviews/anomaly/main.ts',
 };

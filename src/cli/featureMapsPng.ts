@@ -147,3 +147,17 @@ export function writeFeatureMapsPng(result: FeatureMapsResult, file: string): La
   fs.writeFileSync(file, png);
   return layout;
 }
+
+/**
+ * The command's prediction line: the predicted class and the three most probable ones, or, for a model
+ * that outputs an image (a reconstruction or FPI run), what its output is instead.
+ */
+export function predictionLine(result: Pick<FeatureMapsResult, 'prediction' | 'layers'>): string {
+  const p = result.prediction;
+  if (!p) {
+    const last = result.layers.at(-1);
+    return `no class prediction: the model outputs an image (reconstruction output)${last ? `, the last layer's ${last.shape.join('x')} map` : ''}`;
+  }
+  const top = p.probabilities.map((q, i) => [q, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  return `prediction ${p.classes[p.predicted]} (${top.map(([q, i]) => `${p.classes[i]} ${(q * 100).toFixed(1)}%`).join(', ')})`;
+}

@@ -21,7 +21,7 @@ import { listSweepRuns } from './sweepRuns';
 import { formatNumber, table } from './format';
 import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
 import { FeatureMapsRequest } from '../protocol/engineRequests';
-import { writeFeatureMapsPng } from './featureMapsPng';
+import { predictionLine, writeFeatureMapsPng } from './featureMapsPng';
 import { parseClassList } from './eval';
 import { exportCommand } from './export';
 import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
@@ -684,17 +684,15 @@ async function featuremaps(args: string[], values: Values): Promise<number> {
     const out = path.resolve(values.out);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const layout = writeFeatureMapsPng(result, out);
-    const p = result.prediction;
-    const top = p.probabilities.map((q, i) => [q, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
     if (values.json) {
-      console.log(JSON.stringify({ out, width: layout.width, height: layout.height, blocks: layout.blocks, sample: { ...result.sample, image: undefined }, prediction: p, checkpoint: result.checkpoint, data: result.data, layers: result.layers.map(({ data: _d, ...l }) => l), ms: result.ms }, null, 2));
+      console.log(JSON.stringify({ out, width: layout.width, height: layout.height, blocks: layout.blocks, sample: { ...result.sample, image: undefined }, prediction: result.prediction, checkpoint: result.checkpoint, data: result.data, layers: result.layers.map(({ data: _d, ...l }) => l), ms: result.ms }, null, 2));
       return 0;
     }
     const shownOut = path.relative(process.cwd(), out) || out;
     const s = result.sample;
     console.log(`wrote ${shownOut} (${layout.width}x${layout.height} px: the input, then ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'} top to bottom)`);
     console.log(`sample ${s.index} of ${result.data}${s.className !== null ? `, label ${s.className}` : ''}; ${result.checkpoint} weights${result.runDir ? ` of ${path.relative(process.cwd(), result.runDir) || result.runDir}` : ''}`);
-    console.log(`prediction ${p.classes[p.predicted]} (${top.map(([q, i]) => `${p.classes[i]} ${(q * 100).toFixed(1)}%`).join(', ')})`);
+    console.log(predictionLine(result));
     const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
     console.log(
       table(

@@ -28,6 +28,8 @@
  *   sweeps/      Compare Sweep: a sweep's runs in the dashboard, with its parallel-coordinates chart
  *   anomaly/     Detect Anomalies: a run's anomaly scores in the Anomaly view (webviews/anomaly/); anomalyModel.ts
  *                (no vscode): histograms, ROC, the extreme samples, the saved reports
+ *   evaluation/  Evaluate Run: a run's eval report in the Evaluation view (webviews/evaluation/): confusion
+ *                matrix, gallery of a cell, per-class bars, reliability; evaluationModel.ts (no vscode)
  *   shared/      commands.ts: every command id and title, view id, context key (checked against package.json);
  *                config.ts: the one reader of dlLab.* settings (settings.ts: their pure interpretation);
  *                log.ts, format.ts (texts, no vscode), webviewHtml.ts (every webview's page), trust.ts,
@@ -42,6 +44,7 @@ import { DatasetPreviews } from './datasets/datasetPreview';
 import { registerDatasetsView } from './datasets/datasetCommands';
 import { registerEngineCommands } from './engine/engineCommands';
 import { EngineHost } from './engine/engineHost';
+import { registerEvaluation } from './evaluation/evaluationCommands';
 import { registerEditorInsights } from './inspection/editorInsights';
 import { FeatureMapStore } from './inspection/featureMapStore';
 import { registerInspectionPanels } from './inspection/panels';
@@ -112,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   // Show Model Summary / Feature Maps / Learned Filters, Probe Shift Equivariance (webviews beside the editor).
   context.subscriptions.push(registerInspectionPanels({ extensionUri: context.extensionUri, engine, log, featureMaps }));
+  context.subscriptions.push(registerEvaluation({ extensionUri: context.extensionUri, engine, log }));
   context.subscriptions.push(registerAnomaly({ extensionUri: context.extensionUri, engine, log }));
   void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
 

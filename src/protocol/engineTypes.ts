@@ -630,7 +630,8 @@ export interface FeatureMapsResult {
   data: string;
   sample: InspectedSample;
   layers: LayerFeatureMap[];
-  prediction: Prediction;
+  /** null: the model outputs an image (training.task 'reconstruction' or 'fpi'), not class scores. */
+  prediction: Prediction | null;
   /** Engine time from request to result. */
   ms: number;
 }

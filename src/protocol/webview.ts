@@ -372,7 +372,8 @@ const featureMapsResult = engineResult<FeatureMapsResult>(
     data: v.string(),
     sample: inspectedSample,
     layers: v.array(layerFeatureMap),
-    prediction,
+    // null: an image output (reconstruction, FPI) predicts no class.
+    prediction: v.nullable(prediction),
     ms: anyNumber,
   }),
 );

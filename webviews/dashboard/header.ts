@@ -52,6 +52,13 @@ export function renderHeader(): void {
         if (run.stopping) b.setAttribute('disabled', '');
         stop.append(b);
       }
+      if (i.status !== 'running') {
+        // Evaluate Run opens the run's Evaluation view (confusion matrix, mistakes) beside the code.
+        const e = button('Evaluate', () => vscode.postMessage({ type: 'evaluate', runId: i.runId }), { secondary: true, title: 'Evaluate this run on held-out data' });
+        e.classList.add('evaluate');
+        e.style.marginLeft = '8px';
+        stop.append(e);
+      }
       const epoch = i.epochs ? `${i.epoch ?? 0}/${i.epochs}` : i.epoch !== undefined ? String(i.epoch) : '–';
       const lr = i.learningRate !== undefined ? ` · lr ${formatValue(i.learningRate)}` : '';
       return el(

@@ -185,7 +185,8 @@ function renderSide(r: FeatureMapsResult): void {
     : `sample #${s.index}${s.className !== null ? ` · label ${s.className}` : ''}`;
   side.replaceChildren(
     el('div', { class: 'side-block' }, el('h2', {}, 'Input'), canvas, el('div', { class: 'sample-caption' }, `${caption} · ${w}×${h}×${c}`)),
-    el('div', { class: 'side-block' }, el('h2', {}, 'Prediction'), predictionList(r.prediction, s.label)),
+    // A reconstruction or FPI run outputs an image (its last layer's maps), not classes.
+    el('div', { class: 'side-block' }, el('h2', {}, 'Prediction'), r.prediction ? predictionList(r.prediction, s.label) : el('p', { class: 'note' }, 'No class prediction: reconstruction output (the last layer\'s maps)')),
   );
 }
 

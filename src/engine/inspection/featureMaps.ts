@@ -1,6 +1,7 @@
 /**
  * `inspect/featureMaps`: every layer's output for one sample, from one forward pass, as uint8 maps scaled
- * per channel (or float32 when asked), with the model's prediction.
+ * per channel (or float32 when asked), with the model's prediction (null for a model that outputs an
+ * image: a reconstruction or FPI run has no class to predict; its output is the last layer's map).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureMapsParams, FeatureMapsResult, LayerFeatureMap } from '../../protocol/engineTypes';
@@ -36,7 +37,7 @@ export async function featureMaps(params: FeatureMapsParams): Promise<FeatureMap
       data: inspect.data ?? '',
       sample: describeSample(inspect, sample),
       layers: maps,
-      prediction: prediction(inspect, values[predictionIndex]),
+      prediction: inspect.imageOutput ? null : prediction(inspect, values[predictionIndex]),
       ms: performance.now() - start,
     };
   } finally {

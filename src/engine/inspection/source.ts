@@ -52,6 +52,16 @@ export interface InspectModel {
   probes: Map<string, tf.LayersModel>;
   /** The model file's `training` export. */
   training: Record<string, unknown>;
+  /**
+   * The model outputs an image (a reconstruction, FPI's foreign fractions: the run's, else the model file's
+   * training.task), not one score per class: it makes no class prediction.
+   */
+  imageOutput: boolean;
+}
+
+/** A run's (or else a model file's) training.task whose output is an image. */
+function isImageTask(task: unknown): boolean {
+  return task === 'reconstruction' || task === 'fpi';
 }
 
 /** An error in what the caller asked for (the message names the argument and the allowed values). */
@@ -129,7 +139,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
   let runDir: string | undefined;
   let seed: number | undefined;
   // A reconstruction or FPI model's output is an image, not one value per class.
-  let imageOutput = false;
+  let runTask: unknown;
   if (source.runDir !== undefined) {
     runDir = path.resolve(source.runDir);
     if (!fs.existsSync(runDir)) throw new InspectError(`run folder not found: ${runDir}`);
@@ -137,7 +147,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
     modelFile ??= record.modelFile;
     data ??= record.data;
     seed = record.config?.seed;
-    imageOutput = record.config?.task === 'reconstruction' || record.config?.task === 'fpi';
+    runTask = record.config?.task;
   }
   if (!modelFile) throw new InspectError('nothing to inspect: give a run folder (runDir) or a model file (modelFile)');
   const checkpoint: CheckpointChoice = source.checkpoint ?? (runDir ? 'last' : 'untrained');
@@ -190,7 +200,7 @@ export async function openModel(source: ModelSource, options: { needData: boolea
       Math.random = saved;
     }
     try {
-      if (!imageOutput) checkOutput(made.model, numClasses!, loaded.file, made.lineOf, data);
+      if (!isImageTask(runDir ? runTask : loaded.training.task)) checkOutput(made.model, numClasses!, loaded.file, made.lineOf, data);
       if (checkpointDir) loadWeights(made.model, checkpointDir);
     } catch (err) {
       made.model.dispose();
@@ -215,7 +225,8 @@ export async function openModel(source: ModelSource, options: { needData: boolea
   }
 
   const value = cachedModel!.value;
-  Object.assign(value, { modelFile: absModel, runDir, checkpoint, data, dataset, normalization, inputShape: inputShape!, numClasses: numClasses!, classNames });
+  const imageOutput = isImageTask(runDir ? runTask : built.training.task);
+  Object.assign(value, { modelFile: absModel, runDir, checkpoint, data, dataset, normalization, inputShape: inputShape!, numClasses: numClasses!, classNames, imageOutput });
   return value;
 }
 

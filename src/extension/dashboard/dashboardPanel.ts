@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { setPanelPage } from '../shared/webviewPanel';
+import { COMMANDS } from '../shared/commands';
 import type { TrainEventParams, TrainFinishedParams, TrainProgressParams, TrainStartedParams } from '../../protocol/engineTypes';
 import { parseDashboardAction, type DashboardRun, type DashboardUpdate } from '../../protocol/webview';
 import { effectiveStatus, readRunRecord } from '../../runs/runFolder';
@@ -318,6 +319,11 @@ export class DashboardPanel implements vscode.Disposable {
       case 'stop': {
         const t = this.track(message.runId);
         if (t) await this.deps.stop(t.info);
+        break;
+      }
+      case 'evaluate': {
+        const t = this.track(message.runId);
+        if (t) await vscode.commands.executeCommand(COMMANDS.evaluateRun.id, t.runDir);
         break;
       }
       case 'exportPng':

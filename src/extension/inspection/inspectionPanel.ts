@@ -39,6 +39,8 @@ export interface InspectionDeps {
 export interface InspectionTarget {
   modelFile: string;
   runDir?: string;
+  /** Feature Maps: the dataset sample to open on (the Evaluation view's gallery). */
+  sample?: number;
 }
 
 /** Each panel's command (its id and title in commands.ts) and the name its tab and log lines use. */
@@ -72,7 +74,11 @@ export async function resolveTarget(arg: unknown, title: string): Promise<Inspec
       if (t) return t;
     } else if (typeof arg === 'object' && arg !== null) {
       const a = arg as { runDir?: unknown; modelFile?: unknown; uri?: unknown; resourceUri?: unknown };
-      if (typeof a.runDir === 'string') return fromPath(a.runDir);
+      if (typeof a.runDir === 'string') {
+        const t = fromPath(a.runDir);
+        const sample = (arg as { sample?: unknown }).sample;
+        return t && typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 ? { ...t, sample } : t;
+      }
       if (typeof a.modelFile === 'string' && isModelFile(a.modelFile)) return { modelFile: path.resolve(a.modelFile) };
       const uri = a.uri ?? a.resourceUri;
       if (uri instanceof vscode.Uri && uri.scheme === 'file') {

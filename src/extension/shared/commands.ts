@@ -43,6 +43,7 @@ export const COMMANDS = {
   compareSelectedRuns: { id: 'dlLab.compareSelectedRuns', title: 'Compare Selected Runs' },
   openInTensorBoard: { id: 'dlLab.openInTensorBoard', title: 'Open in TensorBoard' },
   detectAnomalies: { id: 'dlLab.detectAnomalies', title: 'Detect Anomalies' },
+  evaluateRun: { id: 'dlLab.evaluateRun', title: 'Evaluate Run' },
   trainModelFile: { id: 'dlLab.trainModelFile', title: 'Train' },
   modelFileSummary: { id: 'dlLab.modelFileSummary', title: 'Summary' },
 } as const satisfies Record<string, { id: `dlLab.${string}`; title: string }>;
