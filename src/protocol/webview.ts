@@ -25,6 +25,8 @@ import {
   TRAIN_EVENT_KINDS,
   type DataPreviewResult,
   type EncodedTensor,
+  type EvaluatedSample,
+  type EncodedTensor,
   type EquivarianceResult,
   type FeatureMapsResult,
   type FiltersResult,
@@ -241,6 +243,8 @@ const dashboardAction = v.variant('type', [
   v.strictObject({ type: v.literal('exportPng'), png: base64(40_000_000 - 1) }),
   /** The runs' metrics as CSV, to save where the user says (the extension writes it from metrics.jsonl). */
   bare('exportCsv'),
+  /** Evaluate Run on this run (the Evaluation view). */
+  v.strictObject({ type: v.literal('evaluate'), runId }),
 ]);
 /** Dashboard -> extension. */
 export type DashboardAction = v.InferOutput<typeof dashboardAction>;
@@ -580,6 +584,96 @@ const anomalyAction = v.variant('type', [
 export type AnomalyAction = v.InferOutput<typeof anomalyAction>;
 export const parseAnomalyAction = parser(anomalyAction);
 
+// ---------------------------------------------------------------------------------------------------
+// Evaluation view (src/extension/evaluation/ <-> webviews/evaluation/): a run's saved or fresh eval report
+// (EvalReport without its per-sample list: the extension keeps that and sends the samples a view asks for).
+
+const evalSplit = v.picklist(EVAL_SPLITS);
+const evalCheckpoint = v.picklist(EVAL_CHECKPOINTS);
+
+/** One evaluated sample (dataset index, true and predicted class, their probabilities). */
+const evaluatedSample = v.object({ index: count, label: count, predicted: count, confidence: finite, trueProbability: finite });
+true satisfies Same<v.InferOutput<typeof evaluatedSample>, EvaluatedSample>;
+
+/** The run evaluated and the choices the page offers. */
+const evaluationContext = v.object({
+  runId,
+  runDir: v.string(),
+  /** The model file's name, e.g. "lenet.model.ts". */
+  model: v.string(),
+  status: v.string(),
+  /** The run kept a best checkpoint (else only last). */
+  hasBest: v.boolean(),
+  /** The reports saved in the run folder, as "<split>-<checkpoint>". */
+  saved: strings,
+});
+export type EvaluationContext = v.InferOutput<typeof evaluationContext>;
+
+/** What the view draws of a report: everything but the per-sample list, plus the most confident mistakes. */
+const evaluationSummary = v.pipe(
+  v.object({
+    split: evalSplit,
+    checkpoint: evalCheckpoint,
+    data: v.string(),
+    file: v.string(),
+    /** Read from the saved file (true) or just computed by the engine. */
+    fromFile: v.boolean(),
+    normalClasses: v.optional(v.array(count)),
+    count,
+    loss: numberOrNull,
+    accuracy: finite,
+    topK: v.nullable(v.object({ k: count, accuracy: finite })),
+    classes: strings,
+    confusion: v.array(v.array(count)),
+    perClass: v.array(v.object({ class: v.string(), precision: finite, recall: finite, f1: finite, support: count })),
+    macroF1: finite,
+    weightedF1: finite,
+    ece: finite,
+    reliability: v.array(v.object({ lower: finite, upper: finite, count, accuracy: v.nullable(finite), confidence: v.nullable(finite) })),
+    mistakes: v.array(evaluatedSample),
+  }),
+  v.check((r) => r.confusion.length === r.classes.length && r.confusion.every((row) => row.length === r.classes.length), 'confusion is classes × classes'),
+  v.check((r) => r.perClass.length === r.classes.length, 'one perClass entry per class'),
+);
+export type EvaluationSummary = v.InferOutput<typeof evaluationSummary>;
+
+/** A sample's picture and the model's probabilities for it (from inspect/featureMaps). */
+const sampleImage = v.object({
+  index: count,
+  image: engineResult<EncodedTensor>(inspectedSample.entries.image),
+  probabilities: v.array(numberOrNull),
+});
+export type EvaluationImage = v.InferOutput<typeof sampleImage>;
+
+/** Extension -> evaluation view. */
+const evaluationUpdate = v.variant('type', [
+  v.object({ type: v.literal('context'), context: evaluationContext }),
+  loadingUpdate,
+  v.object({ type: v.literal('error'), message: v.string() }),
+  v.object({ type: v.literal('report'), report: evaluationSummary }),
+  /** The samples of one cell of the matrix (true class `label`, predicted `predicted`), most confident first. */
+  v.object({ type: v.literal('gallery'), label: count, predicted: count, total: count, samples: v.array(evaluatedSample) }),
+  /** Pictures of samples shown (gallery or mistakes), as they arrive. */
+  v.object({ type: v.literal('images'), images: v.array(sampleImage) }),
+]);
+export type EvaluationUpdate = v.InferOutput<typeof evaluationUpdate>;
+export const parseEvaluationUpdate = parser(evaluationUpdate);
+
+/** Evaluation view -> extension. */
+const evaluationAction = v.variant('type', [
+  ready,
+  /** Show this split and checkpoint: the saved report, else the engine's. */
+  v.strictObject({ type: v.literal('show'), split: evalSplit, checkpoint: evalCheckpoint }),
+  /** Evaluate again with the engine (and save over the report). */
+  v.strictObject({ type: v.literal('rerun'), split: evalSplit, checkpoint: evalCheckpoint }),
+  /** A cell of the confusion matrix was clicked: its samples. */
+  v.strictObject({ type: v.literal('cell'), label: count, predicted: count }),
+  /** Open this dataset sample in the Feature Maps view. */
+  v.strictObject({ type: v.literal('openSample'), index: count }),
+]);
+export type EvaluationAction = v.InferOutput<typeof evaluationAction>;
+export const parseEvaluationAction = parser(evaluationAction);
+
 /** Each page's messages to the extension: its bundle (dist/webviews/<page>.js) -> the kinds it may send. */
 export const PAGE_ACTION_KINDS = {
   datasetPreview: kinds(datasetPreviewAction),
@@ -588,6 +682,7 @@ export const PAGE_ACTION_KINDS = {
   featureMaps: kinds(featureMapsAction),
   filters: kinds(filtersAction),
   equivariance: kinds(equivarianceAction),
+  evaluation: kinds(evaluationAction),
   anomaly: kinds(anomalyAction),
 } as const;
 

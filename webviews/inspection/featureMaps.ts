@@ -120,6 +120,11 @@ function showResult(r: FeatureMapsResult): void {
   result = r;
   if (r.checkpoint !== sample.checkpoint && context) sample.checkpoint = validCheckpoint(context, r.checkpoint);
   const s = r.sample;
+  // A sample the extension chose (the Evaluation view's gallery): the index field shows it.
+  if (s.index !== null && sample.mode === 'index' && s.index !== sample.index) {
+    sample.index = s.index;
+    buildToolbar();
+  }
   const what = s.file ? s.file.split(/[\\/]/).pop()! : `sample #${s.index}`;
   status.textContent = `${what}${s.className ? ` (${s.className})` : ''} · checkpoint ${r.checkpoint} · ${r.layers.length} layers in ${Math.round(r.ms)} ms`;
   layers = r.layers.map((map) => {

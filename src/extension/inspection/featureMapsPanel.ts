@@ -25,8 +25,17 @@ export class FeatureMapsPanel extends InspectionPanel<FeatureMapsUpdate, Feature
     // Follow by default when the run shown is training now.
     this.following = target.runDir ? runInfo(target.runDir)?.status === 'running' : false;
     if (target.runDir) this.runIds.add(path.basename(target.runDir));
+    if (target.sample !== undefined) this.sample = { kind: 'index', index: target.sample };
     this.listen(deps.engine.event((p) => p.TrainStartedNotification)((p) => this.runStarted(p)));
     this.listen(deps.engine.event((p) => p.TrainProgressNotification)((p) => this.progress(p)));
+  }
+
+  /** Shown again; on the sample asked for, if any (the Evaluation view opens a sample of its gallery). */
+  override retarget(target: InspectionTarget): void {
+    if (target.sample === undefined) return super.retarget(target);
+    this.target = { modelFile: target.modelFile, ...(target.runDir ? { runDir: target.runDir } : {}) };
+    this.sample = { kind: 'index', index: target.sample };
+    void this.sendContext().then(() => this.load());
   }
 
   protected async handle(message: FeatureMapsAction): Promise<void> {

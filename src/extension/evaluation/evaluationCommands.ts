@@ -1,0 +1,84 @@
+/**
+ * Deep Learning: Evaluate Run (dlLab.evaluateRun): from a run's row in the Runs view, the dashboard's
+ * Evaluate button (the run folder), or the Command Palette (a pick of the workspace's runs, newest first).
+ * It opens the run's Evaluation view beside the code, one per run: asked again, the same view is revealed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RUN_FILE, scanRuns } from '../../runs/runFolder';
+import { printable } from '../../util/text';
+import { runDirOf } from '../runs/runsModel';
+import { COMMANDS } from '../shared/commands';
+import { workspaceRunsDirs } from '../shared/config';
+import { guardedCommand } from '../shared/registerCommand';
+import { EvaluationPanel, type EvaluationDeps } from './evaluationPanel';
+
+/** The open Evaluation views, one per run folder. */
+export class EvaluationPanels implements vscode.Disposable {
+  private readonly open = new Map<string, EvaluationPanel>();
+
+  constructor(private readonly deps: EvaluationDeps) {}
+
+  /** The run's view, revealed if open, else created beside the editor (keeping the focus there). */
+  show(runDir: string): EvaluationPanel {
+    const key = path.resolve(runDir);
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      'dlLab.evaluation',
+      `Evaluation: ${path.basename(key)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webviews')],
+        // The report and the thumbnails took the engine time: kept while the tab is hidden.
+        retainContextWhenHidden: true,
+      },
+    );
+    const created = new EvaluationPanel(panel, key, this.deps);
+    this.open.set(key, created);
+    panel.onDidDispose(() => this.open.delete(key));
+    return created;
+  }
+
+  dispose(): void {
+    for (const p of [...this.open.values()]) p.panel.dispose();
+    this.open.clear();
+  }
+}
+
+/** Registers Evaluate Run; the returned disposable closes its views too. */
+export function registerEvaluation(deps: EvaluationDeps): vscode.Disposable {
+  const panels = new EvaluationPanels(deps);
+  return vscode.Disposable.from(
+    panels,
+    guardedCommand(deps.log, COMMANDS.evaluateRun.id, async (arg) => {
+      const runDir = runDirOf(arg) ?? (await pickRun());
+      if (!runDir) return undefined;
+      if (!fs.existsSync(path.join(runDir, RUN_FILE))) throw new Error(`${printable(runDir)} is not a run folder (it has no ${RUN_FILE})`);
+      return panels.show(runDir);
+    }),
+  );
+}
+
+async function pickRun(): Promise<string | undefined> {
+  const runs = workspaceRunsDirs()
+    .flatMap((d) => scanRuns(d).runs)
+    .sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
+  if (!runs.length) {
+    void vscode.window.showInformationMessage('No runs to evaluate yet: train a model first (Deep Learning: Train Model).');
+    return undefined;
+  }
+  const items = runs.map((r) => ({
+    label: printable(r.record.id),
+    description: `${path.basename(r.record.modelFile)} · ${r.status}`,
+    detail: printable(r.record.data),
+    runDir: r.runDir,
+  }));
+  const picked = await vscode.window.showQuickPick(items, { title: `Deep Learning: ${COMMANDS.evaluateRun.title}`, placeHolder: 'Run to evaluate', matchOnDescription: true });
+  return picked?.runDir;
+}
