@@ -26,7 +26,6 @@ import {
   type DataPreviewResult,
   type EncodedTensor,
   type EvaluatedSample,
-  type EncodedTensor,
   type EquivarianceResult,
   type FeatureMapsResult,
   type FiltersResult,
@@ -514,77 +513,6 @@ export type EquivarianceAction = v.InferOutput<typeof equivarianceAction>;
 export const parseEquivarianceAction = parser(equivarianceAction);
 
 // ---------------------------------------------------------------------------------------------------
-// Anomaly view (src/extension/anomaly/ <-> webviews/anomaly/): a run's anomaly report as the page draws it
-// (histograms, ROC curve and the extreme samples computed by src/extension/anomaly/anomalyModel.ts), then
-// the extreme samples' images and, for recon and fpi, their per-pixel maps.
-
-/** A scored sample: dataset index, class, score (higher = more anomalous), whether its class is anomalous. */
-const scoredSample = v.object({ index: count, label: count, score: finite, anomalous: v.boolean() });
-export type ScoredSample = v.InferOutput<typeof scoredSample>;
-
-const anomalyView = v.object({
-  runId,
-  method: v.picklist(ANOMALY_METHODS),
-  /** The feature layer (mahalanobis, knn), and knn's k. */
-  layer: v.optional(v.string()),
-  k: v.optional(count),
-  split: v.picklist(EVAL_SPLITS),
-  checkpoint: v.picklist(EVAL_CHECKPOINTS),
-  data: v.string(),
-  /** The report's file in the run folder. */
-  file: v.string(),
-  /** Read from that file (true), or scored by the engine now. */
-  saved: v.boolean(),
-  auroc: finite,
-  auprc: finite,
-  fpr95: finite,
-  normal: count,
-  anomalous: count,
-  normalClasses: v.array(count),
-  anomalyClasses: v.array(count),
-  /** Both groups' counts on the same bins (edges: one more than the counts). */
-  histogram: v.pipe(
-    v.object({ edges: numbers, normal: v.array(count), anomalous: v.array(count) }),
-    v.check((h) => h.normal.length === h.anomalous.length && h.edges.length === (h.normal.length ? h.normal.length + 1 : 0), 'one count per bin of each group, one edge more'),
-  ),
-  roc: v.pipe(v.object({ fpr: numbers, tpr: numbers }), v.check((r) => r.fpr.length === r.tpr.length, 'one tpr per fpr')),
-  /** Highest score first; lowest first. */
-  most: v.array(scoredSample),
-  least: v.array(scoredSample),
-  /** Per-pixel maps follow with the images (recon, fpi). */
-  maps: v.boolean(),
-});
-export type AnomalyView = v.InferOutput<typeof anomalyView>;
-
-/** A shown sample's image (uint8 [H, W, C]) and class name, and its per-pixel map (float32 [H, W]) for recon and fpi. */
-const anomalySample = v.object({
-  index: count,
-  className: v.nullable(v.string()),
-  image: engineResult<EncodedTensor>(inspectedSample.entries.image),
-  map: v.optional(engineResult<EncodedTensor>(v.pipe(encodedTensor, v.check((t) => t.dtype === 'float32' && t.shape.length === 2, 'a map is float32 [H, W]')))),
-});
-export type AnomalySample = v.InferOutput<typeof anomalySample>;
-
-/** Extension -> anomaly view. `loading` and `error` are the status line's; a report stays drawn under them. */
-const anomalyUpdate = v.variant('type', [
-  loadingUpdate,
-  v.object({ type: v.literal('error'), message: v.string() }),
-  v.object({ type: v.literal('report'), view: anomalyView }),
-  v.object({ type: v.literal('samples'), samples: v.array(anomalySample) }),
-]);
-export type AnomalyUpdate = v.InferOutput<typeof anomalyUpdate>;
-export const parseAnomalyUpdate = parser(anomalyUpdate);
-
-/** Anomaly view -> extension. */
-const anomalyAction = v.variant('type', [
-  ready,
-  /** Score again with the engine (saving over the report). */
-  bare('rerun'),
-]);
-export type AnomalyAction = v.InferOutput<typeof anomalyAction>;
-export const parseAnomalyAction = parser(anomalyAction);
-
-// ---------------------------------------------------------------------------------------------------
 // Evaluation view (src/extension/evaluation/ <-> webviews/evaluation/): a run's saved or fresh eval report
 // (EvalReport without its per-sample list: the extension keeps that and sends the samples a view asks for).
 
@@ -673,6 +601,77 @@ const evaluationAction = v.variant('type', [
 ]);
 export type EvaluationAction = v.InferOutput<typeof evaluationAction>;
 export const parseEvaluationAction = parser(evaluationAction);
+
+// ---------------------------------------------------------------------------------------------------
+// Anomaly view (src/extension/anomaly/ <-> webviews/anomaly/): a run's anomaly report as the page draws it
+// (histograms, ROC curve and the extreme samples computed by src/extension/anomaly/anomalyModel.ts), then
+// the extreme samples' images and, for recon and fpi, their per-pixel maps.
+
+/** A scored sample: dataset index, class, score (higher = more anomalous), whether its class is anomalous. */
+const scoredSample = v.object({ index: count, label: count, score: finite, anomalous: v.boolean() });
+export type ScoredSample = v.InferOutput<typeof scoredSample>;
+
+const anomalyView = v.object({
+  runId,
+  method: v.picklist(ANOMALY_METHODS),
+  /** The feature layer (mahalanobis, knn), and knn's k. */
+  layer: v.optional(v.string()),
+  k: v.optional(count),
+  split: v.picklist(EVAL_SPLITS),
+  checkpoint: v.picklist(EVAL_CHECKPOINTS),
+  data: v.string(),
+  /** The report's file in the run folder. */
+  file: v.string(),
+  /** Read from that file (true), or scored by the engine now. */
+  saved: v.boolean(),
+  auroc: finite,
+  auprc: finite,
+  fpr95: finite,
+  normal: count,
+  anomalous: count,
+  normalClasses: v.array(count),
+  anomalyClasses: v.array(count),
+  /** Both groups' counts on the same bins (edges: one more than the counts). */
+  histogram: v.pipe(
+    v.object({ edges: numbers, normal: v.array(count), anomalous: v.array(count) }),
+    v.check((h) => h.normal.length === h.anomalous.length && h.edges.length === (h.normal.length ? h.normal.length + 1 : 0), 'one count per bin of each group, one edge more'),
+  ),
+  roc: v.pipe(v.object({ fpr: numbers, tpr: numbers }), v.check((r) => r.fpr.length === r.tpr.length, 'one tpr per fpr')),
+  /** Highest score first; lowest first. */
+  most: v.array(scoredSample),
+  least: v.array(scoredSample),
+  /** Per-pixel maps follow with the images (recon, fpi). */
+  maps: v.boolean(),
+});
+export type AnomalyView = v.InferOutput<typeof anomalyView>;
+
+/** A shown sample's image (uint8 [H, W, C]) and class name, and its per-pixel map (float32 [H, W]) for recon and fpi. */
+const anomalySample = v.object({
+  index: count,
+  className: v.nullable(v.string()),
+  image: engineResult<EncodedTensor>(inspectedSample.entries.image),
+  map: v.optional(engineResult<EncodedTensor>(v.pipe(encodedTensor, v.check((t) => t.dtype === 'float32' && t.shape.length === 2, 'a map is float32 [H, W]')))),
+});
+export type AnomalySample = v.InferOutput<typeof anomalySample>;
+
+/** Extension -> anomaly view. `loading` and `error` are the status line's; a report stays drawn under them. */
+const anomalyUpdate = v.variant('type', [
+  loadingUpdate,
+  v.object({ type: v.literal('error'), message: v.string() }),
+  v.object({ type: v.literal('report'), view: anomalyView }),
+  v.object({ type: v.literal('samples'), samples: v.array(anomalySample) }),
+]);
+export type AnomalyUpdate = v.InferOutput<typeof anomalyUpdate>;
+export const parseAnomalyUpdate = parser(anomalyUpdate);
+
+/** Anomaly view -> extension. */
+const anomalyAction = v.variant('type', [
+  ready,
+  /** Score again with the engine (saving over the report). */
+  bare('rerun'),
+]);
+export type AnomalyAction = v.InferOutput<typeof anomalyAction>;
+export const parseAnomalyAction = parser(anomalyAction);
 
 /** Each page's messages to the extension: its bundle (dist/webviews/<page>.js) -> the kinds it may send. */
 export const PAGE_ACTION_KINDS = {
