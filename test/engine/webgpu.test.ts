@@ -353,8 +353,8 @@ describe('inspection on webgpu equals cpu', { skip: SKIP }, () => {
       const err = relError(decodeTensor(l.data), decodeTensor(expected.layers[i].data));
       assert.ok(err < 1e-5, `${l.layer}: relative error ${err.toExponential(2)}`);
     });
-    assert.equal(actual.prediction.predicted, expected.prediction.predicted);
-    assert.ok(relError(actual.prediction.probabilities, expected.prediction.probabilities) < 1e-5);
+    assert.equal(actual.prediction!.predicted, expected.prediction!.predicted);
+    assert.ok(relError(actual.prediction!.probabilities, expected.prediction!.probabilities) < 1e-5);
   });
 
   it('filters: the same kernels', async () => {

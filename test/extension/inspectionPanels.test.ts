@@ -220,7 +220,7 @@ describe('inspection panels', () => {
     const conv = first.result.layers.find((l) => l.type === 'Conv2D');
     assert.deepEqual(conv?.shape, [28, 28, 6]);
     assert.equal(conv?.line, lineOf('tf.layers.conv2d({ inputShape'));
-    assert.equal(first.result.prediction.probabilities.length, 10);
+    assert.equal(first.result.prediction!.probabilities.length, 10);
 
     panel.receive({ type: 'request', sample: { kind: 'class', classIndex: 3 }, checkpoint: 'untrained' });
     const second = await until('the maps of a "3"', () => results()[1], 60_000);

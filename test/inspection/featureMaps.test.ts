@@ -67,9 +67,11 @@ describe('feature maps', () => {
     compare(result, (name) => outputs.get(name)!);
     // The prediction is the softmax output itself.
     const last = outputs.get(inspect.model.layers[inspect.model.layers.length - 1].name)!;
-    result.prediction.probabilities.forEach((p, i) => assert.ok(Math.abs(p - last[i]) < 1e-6));
-    assert.equal(result.prediction.predicted, last.indexOf(Math.max(...last)));
-    assert.deepEqual(result.prediction.classes, dataset.classNames);
+    // A classifier: a prediction (null is for models that output an image).
+    const prediction = result.prediction!;
+    prediction.probabilities.forEach((p, i) => assert.ok(Math.abs(p - last[i]) < 1e-6));
+    assert.equal(prediction.predicted, last.indexOf(Math.max(...last)));
+    assert.deepEqual(prediction.classes, dataset.classNames);
 
     const float = await featureMaps({ ...params, dtype: 'float32' });
     assert.equal(float.layers[0].data.dtype, 'float32');
