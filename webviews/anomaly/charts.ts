@@ -8,9 +8,11 @@ import type { AnomalyView } from '../../src/protocol/webview';
 import { el, svg } from '../shared/dom';
 import { rate, scoreText, ticks } from './format';
 
-const W = 520;
 const H = 240;
 const M = { top: 12, right: 16, bottom: 40, left: 52 };
+/** The histogram's width follows its box (drawn at 1:1, so its text keeps the page's size) within these. */
+const MIN_WIDTH = 280;
+const MAX_WIDTH = 720;
 
 function axisLabel(text: string, x: number, y: number, rotate = false): SVGElement {
   return svg('text', { class: 'axis-label', x, y, 'text-anchor': 'middle', ...(rotate ? { transform: `rotate(-90 ${x} ${y})` } : {}) }, text);
@@ -30,8 +32,9 @@ function axes(root: SVGElement, x: (v: number) => number, y: (v: number) => numb
   root.append(svg('line', { class: 'axis', x1: box.l, x2: box.l, y1: box.t, y2: box.b }));
 }
 
-/** The two groups' score distributions on the view's bins. */
-export function histogramChart(view: AnomalyView): HTMLElement {
+/** The two groups' score distributions on the view's bins, `width` pixels wide. */
+export function histogramChart(view: AnomalyView, width: number): HTMLElement {
+  const W = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, Math.floor(width)));
   const { edges, normal, anomalous } = view.histogram;
   const legend = el(
     'div',
@@ -51,8 +54,8 @@ export function histogramChart(view: AnomalyView): HTMLElement {
   const box = { l: M.left, r: W - M.right, t: M.top, b: H - M.bottom };
   const x = (v: number) => box.l + ((v - lo) / (hi - lo)) * (box.r - box.l);
   const y = (v: number) => box.b - (v / top) * (box.b - box.t);
-  const root = svg('svg', { class: 'chart histogram', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Histogram of scores: ${view.normal} normal and ${view.anomalous} anomalous samples` });
-  axes(root, x, y, ticks(lo, hi, 6), ticks(0, top, 4), scoreText, (v) => `${Math.round(v * 100)}%`, box);
+  const root = svg('svg', { class: 'chart histogram', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Histogram of scores: ${view.normal} normal and ${view.anomalous} anomalous samples` });
+  axes(root, x, y, ticks(lo, hi, Math.max(3, Math.round(W / 90))), ticks(0, top, 4), scoreText, (v) => `${Math.round(v * 100)}%`, box);
   for (const g of groups) {
     const group = svg('g', { class: `bars ${g.name}` });
     let outline = `M${x(lo).toFixed(1)},${box.b}`;
@@ -77,7 +80,7 @@ export function rocChart(view: AnomalyView): HTMLElement {
   const box = { l: 52, r: S - 12, t: 12, b: S - 40 };
   const x = (v: number) => box.l + v * (box.r - box.l);
   const y = (v: number) => box.b - v * (box.b - box.t);
-  const root = svg('svg', { class: 'chart roc', viewBox: `0 0 ${S} ${S}`, role: 'img', 'aria-label': `ROC curve, AUROC ${rate(view.auroc)}` });
+  const root = svg('svg', { class: 'chart roc', width: S, height: S, viewBox: `0 0 ${S} ${S}`, role: 'img', 'aria-label': `ROC curve, AUROC ${rate(view.auroc)}` });
   const unit = [0, 0.25, 0.5, 0.75, 1];
   axes(root, x, y, unit, unit, String, String, box);
   root.append(svg('line', { class: 'chance', x1: x(0), y1: y(0), x2: x(1), y2: y(1) }));

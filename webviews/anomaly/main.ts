@@ -21,6 +21,17 @@ const content = el('div', { class: 'content' });
 
 let view: AnomalyView | undefined;
 let samples: AnomalySample[] = [];
+/** The histogram's box, redrawn at its width when the panel is resized. */
+const histBox = el('div', { class: 'hist-chart' });
+let histWidth = 0;
+new ResizeObserver(() => drawHistogram()).observe(histBox);
+
+function drawHistogram(): void {
+  const width = histBox.clientWidth;
+  if (!view || !width || width === histWidth) return;
+  histWidth = width;
+  histBox.replaceChildren(histogramChart(view, width));
+}
 
 const METHODS: Record<AnomalyView['method'], string> = {
   msp: 'maximum softmax probability',
@@ -72,7 +83,7 @@ function samplesSection(v: AnomalyView): HTMLElement {
   const byIndex = new Map(samples.map((s) => [s.index, s]));
   const maps = v.maps && samples.some((s) => s.map) ? decodeMaps(v, samples) : undefined;
   const grid = (title: string, list: AnomalyView['most']) =>
-    el('div', { class: 'group' }, el('h3', {}, title), el('div', { class: 'samples' }, ...list.map((s) => thumbnail(s, byIndex.get(s.index), maps))));
+    el('div', { class: 'group' }, el('h3', {}, title), el('div', { class: `samples${maps ? ' with-maps' : ''}` }, ...list.map((s) => thumbnail(s, byIndex.get(s.index), maps))));
   return el(
     'section',
     {},
@@ -88,9 +99,11 @@ function draw(): void {
   const v = view;
   content.replaceChildren(
     facts(v),
-    el('div', { class: 'charts' }, el('section', { class: 'hist' }, el('h2', {}, 'Scores'), histogramChart(v)), el('section', { class: 'roc-box' }, el('h2', {}, 'ROC curve'), rocChart(v))),
+    el('div', { class: 'charts' }, el('section', { class: 'hist' }, el('h2', {}, 'Scores'), histBox), el('section', { class: 'roc-box' }, el('h2', {}, 'ROC curve'), rocChart(v))),
     samplesSection(v),
   );
+  histWidth = 0;
+  drawHistogram();
 }
 
 function layout(): void {

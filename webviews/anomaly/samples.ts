@@ -92,6 +92,11 @@ export function thumbnail(s: ScoredSample, sample: AnomalySample | undefined, ma
     'figure',
     { class: `sample ${s.anomalous ? 'is-anomalous' : 'is-normal'}` },
     pictures,
-    el('figcaption', {}, el('span', { class: 'score' }, scoreText(s.score)), ` #${s.index} · ${cls} `, el('span', { class: 'tag' }, s.anomalous ? 'anomalous' : 'normal')),
+    el(
+      'figcaption',
+      {},
+      el('div', {}, el('span', { class: 'score', title: 'score (higher = more anomalous)' }, scoreText(s.score)), ' ', el('span', { class: 'tag' }, s.anomalous ? 'anomalous' : 'normal')),
+      el('div', { class: 'muted' }, `#${s.index} · label ${cls}`),
+    ),
   );
 }
