@@ -62,7 +62,7 @@ export function confusionMatrix(
     colLabel.append(svg('title', {}, `predicted ${classes[i]}`));
     root.append(rowLabel, colLabel);
   }
-  const showNumbers = cell >= 26;
+  const showNumbers = cell >= 28;
   for (let r = 0; r < n; r++) {
     const rowSum = confusion[r].reduce((a, b) => a + b, 0);
     for (let c = 0; c < n; c++) {
@@ -81,7 +81,7 @@ export function confusionMatrix(
       const share = rowSum ? count / rowSum : 0;
       g.append(svg('title', {}, `true ${classes[r]}, predicted ${classes[c]}: ${integer(count)} (${percent(share)} of true ${classes[r]})`));
       if (showNumbers && count) {
-        const text = mode === 'counts' ? (count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count)) : share >= 0.995 ? '1' : share.toFixed(2).replace(/^0/, '');
+        const text = mode === 'counts' ? (count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count)) : share < 0.005 ? '<1%' : `${Math.round(share * 100)}%`;
         g.append(svg('text', { x: x + cell / 2, y: y + cell / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central', class: 'count', fill: t > 0.5 ? bg : fg }, text));
       }
       if (count) g.addEventListener('click', () => onCell(r, c));
