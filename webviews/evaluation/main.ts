@@ -127,7 +127,7 @@ function renderReport(): void {
     el(
       'div',
       { class: 'top' },
-      el('section', { class: 'matrix-section' }, el('h2', {}, 'Confusion matrix', ' ', el('span', { class: 'meta' }, mode === 'rows' ? 'rows: true class, each row's share in %' : 'rows: true class, columns: predicted')), el('div', { class: 'matrix-box' }, matrix)),
+      el('section', { class: 'matrix-section' }, el('h2', {}, 'Confusion matrix', ' ', el('span', { class: 'meta' }, mode === 'rows' ? 'rows: true class, each row as shares in %' : 'rows: true class, columns: predicted')), el('div', { class: 'matrix-box' }, matrix)),
       el('section', { class: 'facts-section' }, el('h2', {}, 'Summary'), facts(r), el('h2', {}, 'Reliability'), reliabilityDiagram(r), el('p', { class: 'note legend' }, el('span', { class: 'key bar' }), 'accuracy ', el('span', { class: 'key tick' }), 'mean confidence ', el('span', { class: 'key diag' }), 'perfect calibration')),
     ),
     renderGallery(),
