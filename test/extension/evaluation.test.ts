@@ -100,7 +100,7 @@ describe('Evaluate Run', () => {
     assert.equal(requests.length, 0, 'nothing is computed before the page is ready');
 
     panel.receive({ type: 'ready' });
-    const [context] = await until('the context', () => ofType(panel, 'context').length && ofType(panel, 'context'));
+    const context = await until('the context', () => ofType(panel, 'context')[0]);
     assert.equal(context.context.runId, path.basename(runDir));
     assert.equal(context.context.model, 'lenet-relu.model.ts');
     assert.equal(context.context.hasBest, true);
