@@ -5,8 +5,10 @@
  * page's `ready` brings the engine's report (histograms holding every sample, the ROC curve, the AUROC the
  * saved file says) and then the images of the samples shown; reopened, the saved report is read without
  * the engine; Re-run asks the engine again; a message that is not one is ignored, naming its field; the
- * palette picks a run; mahalanobis offers the layers, the default first. Every message posted to the page
- * passes the page's parser (src/protocol/webview.ts).
+ * palette picks a run; mahalanobis offers the layers, the default first; Restricted Mode shows the saved
+ * report only. A conv autoencoder trained one epoch on 1-9 is scored by recon, its one method, with a
+ * per-pixel error map per sample shown. Every message posted to the page passes the page's parser
+ * (src/protocol/webview.ts).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -23,6 +25,7 @@ import { useVscodeStub } from './useVscodeStub';
 const { ui } = vscode;
 const MNIST = path.join(DATASETS, 'mnist');
 const LENET_RELU = path.join(ROOT, 'examples', 'lenet-relu.model.ts');
+const AUTOENCODER = path.join(ROOT, 'test', 'evaluation', 'fixtures', 'conv-autoencoder.model.js');
 const COMMAND = 'dlLab.detectAnomalies';
 const runsDir = tempDir('dl-lab-anomaly-runs-');
 const log: string[] = [];
@@ -173,5 +176,52 @@ describe('Detect Anomalies', () => {
       ui.folder = '';
       delete ui.settings['dlLab.runsDir'];
     }
+  });
+
+  it('in Restricted Mode shows the saved report only: no images, no Re-run, nothing asked of the engine', async () => {
+    ui.trusted = false;
+    try {
+      const before = requests.length;
+      const opened = await detect({ runDir }, pick('msp'));
+      opened.receive({ type: 'ready' });
+      await waitFor(() => lastOf(opened, 'error'), 10_000, 'the restricted note');
+      assert.equal(lastOf(opened, 'report')?.view.saved, true);
+      assert.match(lastOf(opened, 'error')!.message, /^Restricted Mode: the samples' images come from the engine, which runs the model file\. Trust this workspace/);
+      const count = opened.webview.posted.length;
+      opened.receive({ type: 'rerun' });
+      await waitFor(() => opened.webview.posted.length > count, 10_000, 'the refusal');
+      assert.match(lastOf(opened, 'error')!.message, /^Restricted Mode: Re-run is unavailable, and scoring runs the model file/);
+      assert.equal(requests.length, before, 'the engine was not asked');
+      opened.dispose();
+    } finally {
+      ui.trusted = true;
+    }
+  });
+});
+
+describe('Detect Anomalies on a reconstruction run', () => {
+  let aeRun: string;
+  before(async () => {
+    ({ runDir: aeRun } = await trainRun(AUTOENCODER, ['--data', MNIST, '--epochs', '1', '--normal-classes', '1-9', '--backend', 'wasm'], runsDir));
+  });
+
+  it('scores by recon without a method pick, and shows each sample with its per-pixel error map', async () => {
+    const opened = await detect({ runDir: aeRun });
+    assert.equal(opened.title, `Anomalies: ${path.basename(aeRun)} · recon`);
+    opened.receive({ type: 'ready' });
+    const { samples } = await waitFor(() => lastOf(opened, 'samples'), 180_000, 'the images and maps');
+    const { view } = lastOf(opened, 'report')!;
+    assert.deepEqual([view.method, view.maps, view.anomalyClasses], ['recon', true, [0]]);
+    assert.equal(samples.length, 16);
+    for (const s of samples) {
+      assert.deepEqual([s.image.shape, s.map?.dtype, s.map?.shape], [[28, 28, 1], 'float32', [28, 28]]);
+      // The map's mean is the sample's score (its mean squared error).
+      const bytes = Buffer.from(s.map!.data, 'base64');
+      const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const score = [...view.most, ...view.least].find((x) => x.index === s.index)!.score;
+      assert.ok(Math.abs(mean - score) <= 1e-5 * Math.max(1, score), `sample ${s.index}: map mean ${mean}, score ${score}`);
+    }
+    opened.dispose();
   });
 });

@@ -3,7 +3,7 @@
  * Command Palette with a pick of the runs; then a pick of the methods that fit the run (run.json's task:
  * msp, mahalanobis, knn for a classifier; recon; fpi) and, for mahalanobis and knn, of the feature layer
  * (default: the last layer's input, as the engine's). Opens the Anomaly view beside the code, one per run
- * and method, revealed when asked again.
+ * and method, revealed when asked again. In Restricted Mode it opens saved reports only (anomalyPanel.ts).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -19,7 +19,6 @@ import { LAYER_METHODS, METHOD_DESCRIPTIONS, methodsFor } from './anomalyModel';
 import { ANOMALY_VIEW_TYPE, AnomalyPanel, panelTitle, type AnomalyDeps, type AnomalyTarget } from './anomalyPanel';
 
 const TITLE = `Deep Learning: ${COMMANDS.detectAnomalies.title}`;
-const MANAGE_TRUST = 'Manage Workspace Trust';
 /** The layer pick's first entry: no layer named, the engine takes the last layer's input. */
 const DEFAULT_LAYER = '';
 
@@ -30,21 +29,14 @@ export class AnomalyPanels implements vscode.Disposable {
 
   /** The command: the run (argument or pick), the method, the layer; then the view. */
   async detect(arg?: unknown): Promise<AnomalyPanel | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      // Scoring builds the run's model, and a model file is code.
-      this.deps.log.warn(`${COMMANDS.detectAnomalies.title} refused: the workspace is in Restricted Mode`);
-      void vscode.window
-        .showWarningMessage(`${COMMANDS.detectAnomalies.title} is unavailable in Restricted Mode: scoring a run runs its model file. Trust this workspace to detect anomalies.`, MANAGE_TRUST)
-        .then((choice) => choice === MANAGE_TRUST && vscode.commands.executeCommand('workbench.trust.manage'));
-      return undefined;
-    }
     const runDir = runDirOf(arg) ?? (await pickRun());
     if (!runDir) return undefined;
     const record = readRunRecord(runDir); // throws one line naming the folder when it is not a run
     const method = await pickMethod(record);
     if (!method) return undefined;
     const target: AnomalyTarget = { runDir: path.resolve(runDir), method };
-    if (LAYER_METHODS.includes(method)) {
+    // The layers come from the engine, which runs the model file: in Restricted Mode, the saved report's layer.
+    if (LAYER_METHODS.includes(method) && vscode.workspace.isTrusted) {
       const layer = await this.pickLayer(record, method);
       if (layer === undefined) return undefined;
       if (layer !== DEFAULT_LAYER) target.layer = layer;

@@ -2,7 +2,8 @@
  * One Anomaly view: a run scored by one method, beside the code. It shows the run's saved report when
  * there is one (no engine needed), else asks the engine (eval/anomaly, which saves it); then the shown
  * samples' images (inspect/featureMaps on the model's smallest layer, so little else crosses) and, for recon
- * and fpi, their per-pixel maps (eval/anomaly with `maps`). Re-run scores again.
+ * and fpi, their per-pixel maps (eval/anomaly with `maps`). Re-run scores again. In Restricted Mode only a
+ * saved report shows (the engine runs the model file's code).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -82,6 +83,12 @@ export class AnomalyPanel {
     const runId = path.basename(runDir);
     let report = fresh ? undefined : savedReport(runDir, method, layer, (file, why) => this.deps.log.warn(`Anomaly view: skipped ${file}: ${why}`));
     const saved = report !== undefined;
+    if (!report && !vscode.workspace.isTrusted) {
+      // Scoring builds the run's model, and a model file is code.
+      const what = fresh ? `Re-run is unavailable` : `No saved ${method} report in ${runId}`;
+      this.post({ type: 'error', message: `Restricted Mode: ${what}, and scoring runs the model file. Trust this workspace to score the run.` });
+      return;
+    }
     if (!report) {
       this.post({ type: 'loading', message: `Scoring the samples of ${runId} by ${method}${layer ? ` on layer ${layer}` : ''}…` });
       try {
@@ -98,6 +105,10 @@ export class AnomalyPanel {
   }
 
   private async loadSamples(generation: number, report: AnomalyReport, view: AnomalyView): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      this.post({ type: 'error', message: "Restricted Mode: the samples' images come from the engine, which runs the model file. Trust this workspace to see them." });
+      return;
+    }
     const indices = shownIndices(view);
     this.post({ type: 'loading', message: `Reading ${indices.length} samples' images${view.maps ? ' and maps' : ''}…` });
     try {
