@@ -21,6 +21,8 @@ const content = el('div', { class: 'content' });
 
 let view: AnomalyView | undefined;
 let samples: AnomalySample[] = [];
+/** Re-run was clicked and its report has not come yet. */
+let rerunning = false;
 /** The histogram's box, redrawn at its width when the panel is resized. */
 const histBox = el('div', { class: 'hist-chart' });
 let histWidth = 0;
@@ -41,6 +43,7 @@ const METHODS: Record<AnomalyView['method'], string> = {
   fpi: 'foreign patch interpolation',
 };
 
+/** The status line: a message while the engine works (`busy` greys the report being replaced), an error, or nothing. */
 function setStatus(kind: 'busy' | 'error' | 'done', message = ''): void {
   document.body.classList.toggle('busy', kind === 'busy');
   status.className = kind === 'error' ? 'error' : 'status';
@@ -110,7 +113,7 @@ function layout(): void {
   app.replaceChildren(
     el('h1', { id: 'title' }, 'Anomalies'),
     status,
-    el('div', { class: 'actions' }, button('Re-run', () => vscode.postMessage({ type: 'rerun' }), { id: 'rerun', title: 'Score the samples again with the engine (the saved report is replaced)' })),
+    el('div', { class: 'actions' }, button('Re-run', () => ((rerunning = true), vscode.postMessage({ type: 'rerun' })), { id: 'rerun', title: 'Score the samples again with the engine (the saved report is replaced)' })),
     content,
   );
 }
@@ -118,12 +121,15 @@ function layout(): void {
 function render(update: AnomalyUpdate): void {
   switch (update.type) {
     case 'loading':
-      setStatus('busy', update.message);
+      // The report drawn stays clear while its samples load; it greys only while it is being replaced.
+      setStatus(rerunning || !view ? 'busy' : 'done', update.message);
       return;
     case 'error':
+      rerunning = false;
       setStatus('error', update.message);
       return;
     case 'report':
+      rerunning = false;
       view = update.view;
       samples = [];
       document.getElementById('title')!.replaceChildren(`Anomalies: ${view.runId} `, el('span', { class: 'subtitle' }, `${view.method}: ${METHODS[view.method]}`));
