@@ -251,6 +251,30 @@ describe('Evaluate Run', () => {
     panel.dispose();
   });
 
+  it("the dashboard's Evaluate button opens the run's Evaluation view", async () => {
+    const { Dashboards } = require('../../src/extension/dashboard/dashboards') as typeof import('../../src/extension/dashboard/dashboards');
+    const { host } = fakeEngineHost();
+    const channel = { info() {}, warn: (m: string) => log.push(m), error: (m: string) => log.push(m), debug() {}, trace() {} };
+    const dashboards = new Dashboards({ extensionUri: vscode.Uri.file(ROOT) as never, log: channel as never, engine: host, currentRun: { session: undefined } as never });
+    try {
+      dashboards.show([runDir]);
+      const dashboard = vscode.webviewPanels[vscode.webviewPanels.length - 1];
+      dashboard.receive({ type: 'ready' });
+      const count = vscode.webviewPanels.length;
+      dashboard.receive({ type: 'evaluate', runId: path.basename(runDir) });
+      const view = await until('the Evaluation view', () => vscode.webviewPanels.length === count + 1 && vscode.webviewPanels[count]);
+      assert.equal(view.viewType, 'dlLab.evaluation');
+      assert.equal(view.title, `Evaluation: ${path.basename(runDir)}`);
+      // A run the dashboard does not show: nothing.
+      dashboard.receive({ type: 'evaluate', runId: 'not-shown' });
+      await sleep(50);
+      assert.equal(vscode.webviewPanels.length, count + 1);
+      view.dispose();
+    } finally {
+      dashboards.dispose();
+    }
+  });
+
   it('a folder that is not a run is refused in one line; no view', async () => {
     const count = vscode.webviewPanels.length;
     ui.reset();

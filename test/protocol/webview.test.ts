@@ -13,6 +13,7 @@ import {
   parseDashboardAction,
   parseDatasetPreviewAction,
   parseEquivarianceAction,
+  parseEvaluationAction,
   parseFeatureMapsAction,
   parseFiltersAction,
   parseModelSummaryAction,
@@ -38,6 +39,7 @@ describe('messages from a page', () => {
     const sample = { kind: 'index', index: 3, file: '/etc/passwd' };
     assert.match(refusal(parseFeatureMapsAction, { type: 'request', sample, checkpoint: 'last' }), /unknown field "sample\.file"/);
     assert.match(refusal(parseFiltersAction, { type: 'compare', left: 'last', right: null, third: 'best' }), /unknown field "third"/);
+    assert.match(refusal(parseEvaluationAction, { type: 'cell', label: 1, predicted: 2, runDir: '/etc' }), /unknown field "runDir"/);
     assert.match(refusal(parseAnomalyAction, { type: 'rerun', method: 'knn' }), /unknown field "method"/);
   });
 
@@ -50,6 +52,9 @@ describe('messages from a page', () => {
     assert.match(refusal(parseFeatureMapsAction, { type: 'request', sample: { kind: 'image', file: '/etc/passwd' }, checkpoint: 'last' }), /^sample\.kind: /);
     assert.match(refusal(parseFeatureMapsAction, { type: 'request', sample: { kind: 'class', classIndex: 1.5 }, checkpoint: 'last' }), /^sample\.classIndex: .*integer/);
     assert.match(refusal(parseFiltersAction, { type: 'compare', left: 'newest', right: null }), /^left: /);
+    assert.match(refusal(parseEvaluationAction, { type: 'show', split: 'validation', checkpoint: 'best' }), /^split: /);
+    assert.match(refusal(parseEvaluationAction, { type: 'rerun', split: 'val', checkpoint: 'untrained' }), /^checkpoint: /);
+    assert.match(refusal(parseEvaluationAction, { type: 'openSample', index: -1 }), /^index: .*>=0/);
     const probe = { type: 'probe', sample: { kind: 'random', seed: 1 }, checkpoint: 'untrained', maxShift: 8, axis: 'x', mode: 'cyclic' };
     assert.ok(parseEquivarianceAction(probe));
     assert.match(refusal(parseEquivarianceAction, { ...probe, maxShift: 33 }), /^maxShift: .*<=32/);

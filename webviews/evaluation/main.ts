@@ -150,6 +150,12 @@ function render(update: EvaluationUpdate): void {
       return;
     case 'error':
       setStatus(update.message, 'error');
+      // The picks go back to the report still shown.
+      if (report && (choice.split !== report.split || choice.checkpoint !== report.checkpoint)) {
+        choice.split = report.split;
+        choice.checkpoint = report.checkpoint;
+        buildToolbar();
+      }
       return;
     case 'report': {
       const sameRun = report && report.split === update.report.split && report.checkpoint === update.report.checkpoint;

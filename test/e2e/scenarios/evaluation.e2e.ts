@@ -34,7 +34,7 @@ scenario(
       const facts = await content.locator('dl.summary-facts').innerText();
       const samples = Number(/Samples\s+([\d,]+)/.exec(facts)?.[1].replace(/,/g, ''));
       assert.equal(total, samples, `the cells add up to the count: ${facts}`);
-      assert.equal(samples, 2000, 'the validation carve: 20% of MNIST’s 10,000');
+      assert.equal(samples, 1000, 'the validation carve: the model file’s 10% of MNIST’s 10,000');
       const accuracy = Number(/Accuracy\s+([\d.]+)%/.exec(facts)?.[1]);
       assert.ok(accuracy > 80, `accuracy after an epoch: ${facts}`);
       assert.ok((await content.locator('svg.reliability rect.bin').count()) > 0, 'reliability bins drawn');
