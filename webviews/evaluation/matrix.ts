@@ -1,8 +1,9 @@
 /**
  * The confusion matrix as a heat map (SVG): rows the true class, columns the predicted one; the diagonal in
- * the theme's blue, mistakes in its red, darker for more (counts scaled to the largest cell, or each row's
- * share). Cells shrink with the number of classes down to a few pixels (100 classes scroll in their box,
- * labels thinned out, every cell's numbers in its tooltip); a click on a cell asks for its samples.
+ * the theme's blue, mistakes in its red, stronger for more (counts, or each row's shares; the diagonal and
+ * the mistakes each scaled to their own largest cell, so that a few mistakes show beside hundreds right).
+ * Cells shrink with the number of classes down to a few pixels (100 classes scroll in their box, labels
+ * thinned out, every cell's numbers in its tooltip); a click on a cell asks for its samples.
  */
 import type { EvaluationSummary } from '../../src/protocol/webview';
 import { svg, themeVar } from '../shared/dom';
@@ -33,7 +34,9 @@ export function confusionMatrix(
   const n = classes.length;
   const cell = cellSize(n, large);
   const shown = normalise(confusion, mode);
-  const max = mode === 'counts' ? Math.max(1, ...confusion.flat()) : 1;
+  // The diagonal and the mistakes each on their own scale: a few mistakes stay visible beside hundreds right.
+  const maxDiagonal = Math.max(Number.MIN_VALUE, ...shown.map((row, i) => row[i]));
+  const maxMistake = Math.max(Number.MIN_VALUE, ...shown.flatMap((row, r) => row.filter((_, c) => c !== r)));
   const every = Math.max(1, Math.ceil(LABEL_SPACING / cell));
   const longest = Math.min(14, Math.max(...classes.map((c) => c.length)));
   const labelWidth = 14 + longest * 7;
@@ -67,14 +70,14 @@ export function confusionMatrix(
     const rowSum = confusion[r].reduce((a, b) => a + b, 0);
     for (let c = 0; c < n; c++) {
       const count = confusion[r][c];
-      const t = Math.min(1, shown[r][c] / max);
+      const t = Math.min(1, shown[r][c] / (r === c ? maxDiagonal : maxMistake));
       const x = left + c * cell;
       const y = top + r * cell;
       const g = svg('g', { class: `cell${count ? ' filled' : ''}`, 'data-row': r, 'data-col': c, role: 'gridcell' });
       const rect = svg('rect', {
         x, y, width: cell, height: cell,
         fill: count ? (r === c ? blue : red) : 'transparent',
-        'fill-opacity': count ? (0.12 + 0.88 * t).toFixed(3) : 0,
+        'fill-opacity': count ? (0.25 + 0.75 * t).toFixed(3) : 0,
         stroke: grid, 'stroke-width': cell >= 12 ? 0.5 : 0,
       });
       g.append(rect);
