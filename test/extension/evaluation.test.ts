@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EngineClient } from '../../src/client/engineClient';
 import { parseEvaluationUpdate, parseFeatureMapsUpdate, type EvaluationUpdate, type FeatureMapsUpdate } from '../../src/protocol/webview';
-import { DATASETS, ENGINE, ROOT, tempDir, trainRun } from '../helpers';
+import { DATASETS, ENGINE, ROOT, tempDir, trainRun, waitFor } from '../helpers';
 import * as vscode from './vscodeStub';
 import { fakeEngineHost } from './fakeEngineHost';
 import { useVscodeStub } from './useVscodeStub';
@@ -31,15 +31,7 @@ const log: string[] = [];
 let requests: { method: string; params: Record<string, unknown> }[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, probe: () => T | undefined | false, timeout = 60_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false, timeout = 60_000) => waitFor(probe, timeout, what);
 
 function posted(panel: vscode.StubWebviewPanel): EvaluationUpdate[] {
   return panel.webview.posted.map((json) => {

@@ -12,42 +12,26 @@ import { runDirOf } from '../runs/runsModel';
 import { COMMANDS } from '../shared/commands';
 import { workspaceRunsDirs } from '../shared/config';
 import { guardedCommand } from '../shared/registerCommand';
+import { createBesidePanel, ViewsByKey } from '../shared/webviewPanel';
 import { EvaluationPanel, type EvaluationDeps } from './evaluationPanel';
 
 /** The open Evaluation views, one per run folder. */
 export class EvaluationPanels implements vscode.Disposable {
-  private readonly open = new Map<string, EvaluationPanel>();
+  private readonly open = new ViewsByKey<EvaluationPanel>();
 
   constructor(private readonly deps: EvaluationDeps) {}
 
   /** The run's view, revealed if open, else created beside the editor (keeping the focus there). */
   show(runDir: string): EvaluationPanel {
     const key = path.resolve(runDir);
-    const existing = this.open.get(key);
-    if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      'dlLab.evaluation',
-      `Evaluation: ${path.basename(key)}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webviews')],
-        // The report and the thumbnails took the engine time: kept while the tab is hidden.
-        retainContextWhenHidden: true,
-      },
-    );
-    const created = new EvaluationPanel(panel, key, this.deps);
-    this.open.set(key, created);
-    panel.onDidDispose(() => this.open.delete(key));
-    return created;
+    const existing = this.open.reveal(key);
+    if (existing) return existing;
+    const panel = createBesidePanel('dlLab.evaluation', `Evaluation: ${path.basename(key)}`, this.deps.extensionUri);
+    return this.open.add(key, new EvaluationPanel(panel, key, this.deps));
   }
 
   dispose(): void {
-    for (const p of [...this.open.values()]) p.panel.dispose();
-    this.open.clear();
+    this.open.dispose();
   }
 }
 

@@ -11,6 +11,7 @@ import { FeatureMapsPanel } from './featureMapsPanel';
 import { FiltersPanel } from './filtersPanel';
 import { COMMAND_TITLES, InspectionPanel, latestRun, resolveTarget, type InspectionDeps, type InspectionKind, type InspectionTarget } from './inspectionPanel';
 import { ModelSummaryPanel } from './modelSummaryPanel';
+import { createBesidePanel, ViewsByKey } from '../shared/webviewPanel';
 
 const MANAGE_TRUST = 'Manage Workspace Trust';
 
@@ -26,7 +27,7 @@ const FACTORIES: Record<InspectionKind, PanelFactory> = {
 
 /** The open panels, one per kind and model file. */
 export class InspectionPanels implements vscode.Disposable {
-  private readonly open = new Map<string, AnyPanel>();
+  private readonly open = new ViewsByKey<AnyPanel>();
 
   constructor(
     private readonly deps: InspectionDeps,
@@ -53,32 +54,18 @@ export class InspectionPanels implements vscode.Disposable {
     // The model's latest run: its checkpoints, and its dataset (the summary's input shape and classes).
     if (!target.runDir) target.runDir = latestRun(target.modelFile);
     const key = `${kind}\0${path.resolve(target.modelFile)}`;
-    const existing = this.open.get(key);
+    const existing = this.open.reveal(key);
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
       existing.retarget(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(
-      `dlLab.${kind}`,
-      `${tab}: ${path.basename(target.modelFile)}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webviews')],
-        // Keeps the maps and charts when the tab is hidden (they took the engine time to compute).
-        retainContextWhenHidden: true,
-      },
-    );
-    const created = this.factories[kind](panel, target, this.deps);
-    this.open.set(key, created);
-    panel.onDidDispose(() => this.open.delete(key));
-    return created;
+    // Kept while hidden: the maps and charts took the engine time to compute.
+    const panel = createBesidePanel(`dlLab.${kind}`, `${tab}: ${path.basename(target.modelFile)}`, this.deps.extensionUri);
+    return this.open.add(key, this.factories[kind](panel, target, this.deps));
   }
 
   dispose(): void {
-    for (const p of [...this.open.values()]) p.panel.dispose();
-    this.open.clear();
+    this.open.dispose();
   }
 }
 
