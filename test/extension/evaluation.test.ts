@@ -210,6 +210,25 @@ describe('Evaluate Run', () => {
     panel.dispose();
   });
 
+  it('Restricted Mode: a saved report still opens; evaluating is refused with the reason, and the engine is not asked', async () => {
+    ui.trusted = false;
+    try {
+      const before = requests.length;
+      const panel = await evaluate(runDir);
+      panel.receive({ type: 'ready' });
+      const { report } = await until('the saved report', () => ofType(panel, 'report')[0]);
+      assert.equal(report.fromFile, true);
+      panel.receive({ type: 'rerun', split: 'val', checkpoint: 'best' });
+      const error = await until('the refusal', () => ofType(panel, 'error')[0]);
+      assert.match(error.message, /Restricted Mode.*trust this workspace to evaluate \(saved reports still open\)/);
+      await sleep(100);
+      assert.equal(requests.length, before, 'neither an evaluation nor pictures');
+      panel.dispose();
+    } finally {
+      ui.trusted = true;
+    }
+  });
+
   it('from the Command Palette: a pick of the workspace’s runs; bad messages from the page are dropped', async () => {
     let offered: string[] = [];
     ui.pickAnswers.push((items) => {
