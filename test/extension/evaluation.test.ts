@@ -171,6 +171,7 @@ describe('Evaluate Run', () => {
     );
     assert.equal(result.result.sample.index, sample);
     assert.equal(result.result.runDir, runDir);
+    assert.equal(result.result.checkpoint, report.checkpoint, 'the checkpoint evaluated');
     // Another sample: the open Feature Maps view moves to it.
     const other = report.mistakes[0].index;
     panel.receive({ type: 'openSample', index: other });

@@ -76,7 +76,8 @@ export class EvaluationPanel {
       case 'cell':
         return this.gallery(message.label, message.predicted);
       case 'openSample':
-        await vscode.commands.executeCommand(COMMANDS.showFeatureMaps.id, { runDir: this.runDir, sample: message.index });
+        // On the checkpoint evaluated, so that its probabilities are the ones the gallery showed.
+        await vscode.commands.executeCommand(COMMANDS.showFeatureMaps.id, { runDir: this.runDir, sample: message.index, ...(this.report ? { checkpoint: this.report.checkpoint } : {}) });
         return;
     }
   }

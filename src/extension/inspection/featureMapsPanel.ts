@@ -33,8 +33,9 @@ export class FeatureMapsPanel extends InspectionPanel<FeatureMapsUpdate, Feature
   /** Shown again; on the sample asked for, if any (the Evaluation view opens a sample of its gallery). */
   override retarget(target: InspectionTarget): void {
     if (target.sample === undefined) return super.retarget(target);
-    this.target = { modelFile: target.modelFile, ...(target.runDir ? { runDir: target.runDir } : {}) };
+    this.target = target;
     this.sample = { kind: 'index', index: target.sample };
+    this.checkpoint = this.defaultCheckpoint();
     void this.sendContext().then(() => this.load());
   }
 

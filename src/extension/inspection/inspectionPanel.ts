@@ -39,8 +39,9 @@ export interface InspectionDeps {
 export interface InspectionTarget {
   modelFile: string;
   runDir?: string;
-  /** Feature Maps: the dataset sample to open on (the Evaluation view's gallery). */
+  /** Feature Maps: the dataset sample to open on, and the run's checkpoint (the Evaluation view's gallery). */
   sample?: number;
+  checkpoint?: 'best' | 'last';
 }
 
 /** Each panel's command (its id and title in commands.ts) and the name its tab and log lines use. */
@@ -76,8 +77,9 @@ export async function resolveTarget(arg: unknown, title: string): Promise<Inspec
       const a = arg as { runDir?: unknown; modelFile?: unknown; uri?: unknown; resourceUri?: unknown };
       if (typeof a.runDir === 'string') {
         const t = fromPath(a.runDir);
-        const sample = (arg as { sample?: unknown }).sample;
-        return t && typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 ? { ...t, sample } : t;
+        const { sample, checkpoint } = arg as { sample?: unknown; checkpoint?: unknown };
+        const at = typeof sample === 'number' && Number.isInteger(sample) && sample >= 0 ? { sample } : {};
+        return t && { ...t, ...at, ...(checkpoint === 'best' || checkpoint === 'last' ? { checkpoint } : {}) };
       }
       if (typeof a.modelFile === 'string' && isModelFile(a.modelFile)) return { modelFile: path.resolve(a.modelFile) };
       const uri = a.uri ?? a.resourceUri;
@@ -248,7 +250,7 @@ export abstract class InspectionPanel<Update, Action extends { type: string }> {
   }
 
   protected defaultCheckpoint(): CheckpointChoice {
-    return this.target.runDir ? 'last' : 'untrained';
+    return this.target.runDir ? (this.target.checkpoint ?? 'last') : 'untrained';
   }
 
   /** The context the page picks from; the dataset's size and classes come from the engine (cached). */

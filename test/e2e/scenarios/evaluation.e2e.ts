@@ -74,6 +74,8 @@ scenario(
       const maps = await workbench.webview(/^Feature Maps: evaluated\.model\.ts$/, ms(60_000));
       await maps.content.locator('.layer canvas').first().waitFor({ state: 'visible', timeout: ms(120_000) });
       await maps.content.locator('.sample-caption').filter({ hasText: `sample #${index} · label ${cell.row}` }).waitFor({ timeout: ms(60_000) });
+      // The checkpoint evaluated (the run kept a best one), so the probabilities are the gallery's.
+      assert.match((await maps.content.locator('p.status').textContent()) ?? '', new RegExp(`^sample #${index} \\(${cell.row}\\) · checkpoint best · `));
       await workbench.screenshot(path.join(env.resultsDir, 'evaluation-feature-maps.png'));
     });
   },
