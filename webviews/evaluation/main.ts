@@ -116,6 +116,7 @@ function renderReport(): void {
     return;
   }
   const r = report;
+  const matrixFocused = document.activeElement instanceof SVGSVGElement && document.activeElement.classList.contains('matrix');
   const selected = gallery ? { label: gallery.label, predicted: gallery.predicted } : undefined;
   const matrix = confusionMatrix(r, mode, large, selected, (label, predicted) => {
     gallery = { label, predicted, total: r.confusion[label][predicted], samples: [] };
@@ -135,6 +136,8 @@ function renderReport(): void {
     el('section', { class: 'per-class-section' }, el('h2', {}, 'Per class'), el('p', { class: 'note legend' }, el('span', { class: 'key metric-0' }), 'precision ', el('span', { class: 'key metric-1' }), 'recall ', el('span', { class: 'key metric-2' }), 'F1'), perClassBars(r)),
   );
   if (!body.isConnected) app.replaceChildren(header(), toolbar, status, body);
+  // A cell chosen with the keyboard redraws the matrix: the focus stays on it.
+  if (matrixFocused) body.querySelector<SVGSVGElement>('svg.matrix')?.focus();
 }
 
 function render(update: EvaluationUpdate): void {

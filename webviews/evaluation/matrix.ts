@@ -50,7 +50,7 @@ export function confusionMatrix(
   const bg = themeVar('editor-background', '#1e1e1e');
   const grid = themeVar('widget-border', themeVar('contrastBorder', '#80808040'));
   const focus = themeVar('focusBorder', '#007fd4');
-  const root = svg('svg', { class: 'matrix', width, height, viewBox: `0 0 ${width} ${height}`, role: 'grid', 'aria-label': `Confusion matrix, ${n} classes: rows true class, columns predicted` }) as SVGSVGElement;
+  const root = svg('svg', { class: 'matrix', width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Confusion matrix, ${n} classes: rows true class, columns predicted` }) as SVGSVGElement;
   root.append(svg('text', { x: left + (n * cell) / 2, y: 12, 'text-anchor': 'middle', class: 'axis-title' }, 'predicted'));
   root.append(svg('text', { x: 12, y: top + (n * cell) / 2, 'text-anchor': 'middle', class: 'axis-title', transform: `rotate(-90 12 ${top + (n * cell) / 2})` }, 'true'));
   const fontSize = Math.min(12, Math.max(8, cell * 0.8));
@@ -73,7 +73,7 @@ export function confusionMatrix(
       const t = Math.min(1, shown[r][c] / (r === c ? maxDiagonal : maxMistake));
       const x = left + c * cell;
       const y = top + r * cell;
-      const g = svg('g', { class: `cell${count ? ' filled' : ''}`, 'data-row': r, 'data-col': c, role: 'gridcell' });
+      const g = svg('g', { class: `cell${count ? ' filled' : ''}`, 'data-row': r, 'data-col': c });
       const rect = svg('rect', {
         x, y, width: cell, height: cell,
         fill: count ? (r === c ? blue : red) : 'transparent',
@@ -94,5 +94,35 @@ export function confusionMatrix(
   if (selected && selected.label < n && selected.predicted < n) {
     root.append(svg('rect', { x: left + selected.predicted * cell + 1, y: top + selected.label * cell + 1, width: cell - 2, height: cell - 2, fill: 'none', stroke: focus, 'stroke-width': 2, class: 'selected', 'pointer-events': 'none' }));
   }
+  // The keyboard: arrows move a cursor over the cells (its cell's numbers become the label), Enter opens it.
+  if (selected) cursor = { row: selected.label, col: selected.predicted };
+  cursor = { row: Math.min(cursor.row, n - 1), col: Math.min(cursor.col, n - 1) };
+  const mark = svg('rect', { width: cell, height: cell, fill: 'none', stroke: focus, 'stroke-width': 1, 'stroke-dasharray': '3 2', class: 'cursor', 'pointer-events': 'none' });
+  const place = () => {
+    mark.setAttribute('x', String(left + cursor.col * cell));
+    mark.setAttribute('y', String(top + cursor.row * cell));
+    const count = confusion[cursor.row][cursor.col];
+    root.setAttribute('aria-label', `true ${classes[cursor.row]}, predicted ${classes[cursor.col]}: ${integer(count)}${count ? ' (Enter shows them)' : ''}`);
+  };
+  root.setAttribute('tabindex', '0');
+  root.addEventListener('focus', () => {
+    root.append(mark);
+    place();
+  });
+  root.addEventListener('blur', () => mark.remove());
+  root.addEventListener('keydown', (e) => {
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[e.key];
+    if (move) {
+      cursor = { row: Math.max(0, Math.min(n - 1, cursor.row + move[0])), col: Math.max(0, Math.min(n - 1, cursor.col + move[1])) };
+      place();
+    } else if ((e.key === 'Enter' || e.key === ' ') && confusion[cursor.row][cursor.col]) {
+      onCell(cursor.row, cursor.col);
+    } else return;
+    e.preventDefault();
+  });
   return root;
 }
+
+/** Where the keyboard's cursor is (kept across redraws). */
+let cursor = { row: 0, col: 0 };
