@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient } from '../client/engineClient';
 import { BACKENDS, BENCH_MODELS, isBackendChoice, OPTIMIZERS, type BackendName, type BenchModelName, type TrainFinishedParams, type TrainingConfig } from '../protocol/engineTypes';
 import { BenchRequest, EngineInfoRequest, ModelSummaryRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
-import { formatReport, inspectDataset } from '../engine/data/inspect';
+import { formatReport, inspectDataset } from '../engine/data/summary';
 import { type Check, nonNegativeNumber, positiveNumber, unitInterval } from '../engine/training/configChecks';
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
 import { printable } from '../util/text';
@@ -24,7 +24,7 @@ import { FeatureMapsRequest } from '../protocol/engineRequests';
 import { predictionLine, writeFeatureMapsPng } from './featureMapsPng';
 import { parseClassList } from './eval';
 import { exportCommand } from './export';
-import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from '../engine/bench/inspectBench';
+import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from './inspectionBench';
 
 const USAGE = `Usage: dl-lab <command> [options]
 

@@ -18,7 +18,7 @@ import { AnomalyRequest, EvalRequest } from '../protocol/engineRequests';
 import { detectAnomalies, evaluateRun } from './evaluation';
 import { ExportRequest } from '../protocol/engineRequests';
 import { exportRun } from './export/exportRun';
-import { equivariance, featureMaps, filters, InspectQueue } from './inspect';
+import { equivariance, featureMaps, filters, InspectQueue } from './inspection';
 import { ModelFileError } from './model/modelFile';
 import { abandoned, onAbandoned, settleAfterModelCallbacks } from './model/timeLimit';
 import { exitWithParent } from './watchdog';
