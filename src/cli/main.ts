@@ -7,24 +7,45 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EngineClient } from '../client/engineClient';
-import { BACKENDS, BENCH_MODELS, isBackendChoice, OPTIMIZERS, type BackendName, type BenchModelName, type TrainFinishedParams, type TrainingConfig } from '../protocol/engineTypes';
-import { BenchRequest, EngineInfoRequest, ModelSummaryRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
+import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { formatReport, inspectDataset } from '../engine/data/summary';
 import { type Check, nonNegativeNumber, positiveNumber, unitInterval } from '../engine/training/configChecks';
+import {
+  BACKENDS,
+  BENCH_MODELS,
+  CHECKPOINT_CHOICES,
+  isBackendChoice,
+  OPTIMIZERS,
+  type BackendName,
+  type BenchModelName,
+  type CheckpointChoice,
+  type FeatureMapsParams,
+  type TrainFinishedParams,
+  type TrainingConfig,
+} from '../protocol/engineTypes';
+import {
+  BenchRequest,
+  EngineInfoRequest,
+  FeatureMapsRequest,
+  ModelSummaryRequest,
+  TrainEventNotification,
+  TrainFinishedNotification,
+  TrainProgressNotification,
+  TrainStartedNotification,
+  TrainStartRequest,
+  TrainStopRequest,
+} from '../protocol/engineRequests';
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
-import { printable } from '../util/text';
-import { DATA_BENCH_HEADER, dataBenchRows } from '../engine/bench/dataBench';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, referenceLabel, renderTemplate, TEMPLATES } from '../templates/catalogue';
+import { printable } from '../util/text';
+import { parseClassList } from './eval';
+import { exportCommand } from './export';
+import { predictionLine, writeFeatureMapsPng } from './featureMapsPng';
+import { formatNumber, table } from './format';
+import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from './inspectionBench';
 import { describeCallbacks, formatTrainEvent, ProgressLine } from './progress';
 import { checkResumedModelFile } from './resumeModel';
 import { listSweepRuns } from './sweepRuns';
-import { formatNumber, table } from './format';
-import { CHECKPOINT_CHOICES, type CheckpointChoice, type FeatureMapsParams } from '../protocol/engineTypes';
-import { FeatureMapsRequest } from '../protocol/engineRequests';
-import { predictionLine, writeFeatureMapsPng } from './featureMapsPng';
-import { parseClassList } from './eval';
-import { exportCommand } from './export';
-import { benchFeatureMaps, INSPECT_BENCH_HEADER, inspectBenchRows } from './inspectionBench';
 
 const USAGE = `Usage: dl-lab <command> [options]
 

@@ -3,26 +3,42 @@
  * protocol of src/protocol/engineRequests.ts over the IPC channel. It imports nothing from `vscode`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { ENGINE_RESTART_EXIT_CODE, type BackendReport, type LogLevel } from '../protocol/engineTypes';
-import { BenchRequest, DataDescribeRequest, DataPreviewRequest, EngineInfoRequest, EngineRestartNotification, LogNotification, ModelSummaryRequest, ShutdownRequest, TrainEventNotification, TrainFinishedNotification, TrainProgressNotification, TrainStartedNotification, TrainStartRequest, TrainStopRequest } from '../protocol/engineRequests';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
+import { ENGINE_RESTART_EXIT_CODE, MODEL_ERROR_CODE, type BackendReport, type LogLevel, type ModelErrorData } from '../protocol/engineTypes';
+import {
+  AnomalyRequest,
+  BenchRequest,
+  DataDescribeRequest,
+  DataPreviewRequest,
+  EngineInfoRequest,
+  EngineRestartNotification,
+  EquivarianceRequest,
+  EvalRequest,
+  ExportRequest,
+  FeatureMapsRequest,
+  FiltersRequest,
+  LogNotification,
+  ModelSummaryRequest,
+  ShutdownRequest,
+  TrainEventNotification,
+  TrainFinishedNotification,
+  TrainProgressNotification,
+  TrainStartedNotification,
+  TrainStartRequest,
+  TrainStopRequest,
+} from '../protocol/engineRequests';
 import { initBackend, probeBackends, wasmThreads } from './backends';
 import { runBench } from './bench/bench';
 import { benchDataLoading } from './bench/dataBench';
 import { describeData, previewData } from './data/preview';
-import { summarizeModelFile } from './model/summary';
-import { ResponseError } from 'vscode-jsonrpc/node';
-import { MODEL_ERROR_CODE, type ModelErrorData } from '../protocol/engineTypes';
-import { EquivarianceRequest, FeatureMapsRequest, FiltersRequest } from '../protocol/engineRequests';
-import { AnomalyRequest, EvalRequest } from '../protocol/engineRequests';
 import { detectAnomalies, evaluateRun } from './evaluation';
-import { ExportRequest } from '../protocol/engineRequests';
 import { exportRun } from './export/exportRun';
 import { equivariance, featureMaps, filters, InspectQueue } from './inspection';
 import { ModelFileError } from './model/modelFile';
+import { summarizeModelFile } from './model/summary';
 import { abandoned, onAbandoned, settleAfterModelCallbacks } from './model/timeLimit';
-import { exitWithParent } from './watchdog';
 import { TrainingRun } from './training/trainer';
+import { exitWithParent } from './watchdog';
 
 declare const ENGINE_VERSION: string | undefined;
 
