@@ -6,43 +6,19 @@
  * least anomalous samples drawn. Screenshot: anomaly-view.png in the scenario's results folder.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATASETS, e2eEnv, ms } from '../harness/env';
+import { ms } from '../harness/env';
 import { scenario } from '../harness/scenario';
-import { COMMANDS, COMPLETED, NOT_COMPLETED } from './expectations';
+import { MNIST, oneEpochLenet, trainedRun } from './mnistRun';
 
-const MNIST = path.join(DATASETS, 'mnist');
 const MODEL = 'examples/anomaly.model.ts';
-
-/** examples/lenet-relu.model.ts trained one epoch on digits 0-8 only: the 9s are the anomalies. */
-function modelFile(): string {
-  const source = fs.readFileSync(path.join(e2eEnv().repoRoot, 'examples', 'lenet-relu.model.ts'), 'utf8');
-  const changed = source.replace(/(\bepochs\s*:\s*)\d+,/, '$11,\n  normalClasses: [0, 1, 2, 3, 4, 5, 6, 7, 8],');
-  assert.notEqual(changed, source, 'lenet-relu.model.ts declares no epochs to change');
-  return changed;
-}
 
 scenario(
   'Detect Anomalies on a LeNet trained on MNIST 0-8: msp from the Runs view shows the histograms and the AUROC',
-  { workspace: { copy: ['examples'], files: { [MODEL]: modelFile() } }, trusted: true, settings: { 'dlLab.defaultDataset': MNIST }, timeout: 8 * 60_000 },
+  { workspace: { copy: ['examples'], files: { [MODEL]: oneEpochLenet('normalClasses: [0, 1, 2, 3, 4, 5, 6, 7, 8]') } }, trusted: true, settings: { 'dlLab.defaultDataset': MNIST }, timeout: 8 * 60_000 },
   async ({ workbench, step, env }) => {
-    await step('train it on MNIST, once the extension is active', async () => {
-      await workbench.waitForExtensionActivation();
-      await workbench.editors.open(MODEL);
-      await workbench.commandPalette.run(COMMANDS.train.title);
-      await workbench.quickInput.pick(MNIST, ms(30_000));
-      await workbench.notifications.waitFor(COMPLETED, { timeout: ms(5 * 60_000), failOn: NOT_COMPLETED });
-    });
-
-    const run = await step('the run in the Runs view', async () => {
-      const container = workbench.page.locator('.part.activitybar .action-item a[aria-label^="Deep Learning"]').first();
-      await container.waitFor({ state: 'visible', timeout: ms(30_000) });
-      await container.click();
-      const runs = await workbench.treeView('Runs');
-      await runs.item('anomaly.model.ts', ms(60_000));
-      return runs.item(/^\d\d:\d\d:\d\d$/, ms(60_000));
-    });
+    // One epoch on digits 0-8 only: the 9s are the anomalies.
+    const run = await trainedRun({ workbench, step }, MODEL);
 
     await step('Detect Anomalies from its context menu, by msp', async () => {
       await run.contextMenu('Detect Anomalies');
