@@ -78,11 +78,14 @@ describe('dl-lab summary and dl-lab new', () => {
     const text = await runCli(['new', '--list']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /vgg16\s+138\.4M\s+15\.5G\s+224x224x3, 1000 classes/);
+    // Image-output templates say what comes out instead of a class count.
+    assert.match(text.stdout, /conv-autoencoder\s+111\.5K\s+608\.4K\s+28x28x1, 28x28x1 reconstructions/);
+    assert.match(text.stdout, /fpi-unet\s+116\.8K\s+19\.0M\s+28x28x1, 28x28x1 maps of foreign fractions/);
     const json = await runCli(['new', '--list', '--json']);
     const list = JSON.parse(json.stdout);
     assert.deepEqual(
       list.map((t: { id: string }) => t.id),
-      ['lenet5', 'alexnet', 'alexnet-small', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34', 'resnet50', 'densenet121'],
+      ['lenet5', 'alexnet', 'alexnet-small', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34', 'resnet50', 'densenet121', 'autoencoder', 'conv-autoencoder', 'fpi-unet'],
     );
     assert.equal(list.find((t: { id: string }) => t.id === 'resnet18').params, 11_689_512);
   });
