@@ -15,6 +15,7 @@ import { COMMANDS } from '../shared/commands';
 import { workspaceRunsDirs } from '../shared/config';
 import { errorMessage } from '../shared/log';
 import { guardedCommand } from '../shared/registerCommand';
+import { createBesidePanel, ViewsByKey } from '../shared/webviewPanel';
 import { LAYER_METHODS, METHOD_DESCRIPTIONS, methodsFor } from './anomalyModel';
 import { ANOMALY_VIEW_TYPE, AnomalyPanel, panelTitle, type AnomalyDeps, type AnomalyTarget } from './anomalyPanel';
 
@@ -23,7 +24,7 @@ const TITLE = `Deep Learning: ${COMMANDS.detectAnomalies.title}`;
 const DEFAULT_LAYER = '';
 
 export class AnomalyPanels implements vscode.Disposable {
-  private readonly open = new Map<string, AnomalyPanel>();
+  private readonly open = new ViewsByKey<AnomalyPanel>();
 
   constructor(private readonly deps: AnomalyDeps) {}
 
@@ -46,23 +47,14 @@ export class AnomalyPanels implements vscode.Disposable {
 
   show(target: AnomalyTarget): AnomalyPanel {
     const key = `${target.runDir}\0${target.method}`;
-    const existing = this.open.get(key);
+    const existing = this.open.reveal(key);
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
       existing.retarget(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ANOMALY_VIEW_TYPE, panelTitle(target), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webviews')],
-      // Keeps the charts and images when the tab is hidden (they took the engine time).
-      retainContextWhenHidden: true,
-    });
-    const created = new AnomalyPanel(panel, target, this.deps);
-    this.open.set(key, created);
-    panel.onDidDispose(() => this.open.delete(key));
+    const panel = createBesidePanel(ANOMALY_VIEW_TYPE, panelTitle(target), this.deps.extensionUri);
     // The page asks with `ready` once it listens; the load starts then.
-    return created;
+    return this.open.add(key, new AnomalyPanel(panel, target, this.deps));
   }
 
   /** The model's layers from the engine's summary, the default (the last layer's input) first. */
@@ -85,8 +77,7 @@ export class AnomalyPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const p of [...this.open.values()]) p.panel.dispose();
-    this.open.clear();
+    this.open.dispose();
   }
 }
 
