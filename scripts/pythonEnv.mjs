@@ -1,12 +1,12 @@
-// The Python interpreter the tests read our files with: TensorBoard's own event reader and ONNX Runtime
-// check what dl-lab writes. Made once into .cache/test-python/ (a venv; pip finds the wheels the machine's
+// The Python interpreter the tests check dl-lab against: TensorBoard's own event reader and ONNX Runtime
+// read what dl-lab writes; PyTorch is the bench's reference. Made once into .cache/test-python/ (a venv; pip finds the wheels the machine's
 // pip configuration points at) when no interpreter on the machine has the modules already.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What the tests import; keep in step with the pythonWith([...]) calls under test/. */
-export const TEST_PYTHON_MODULES = ['tensorboard', 'onnx', 'onnxruntime', 'numpy'];
+export const TEST_PYTHON_MODULES = ['tensorboard', 'onnx', 'onnxruntime', 'numpy', 'torch'];
 
 function imports(python, modules) {
   const r = spawnSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore', timeout: 120_000 });
