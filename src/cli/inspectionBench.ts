@@ -52,7 +52,7 @@ export async function benchFeatureMaps(send: (params: FeatureMapsParams) => Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-lab-bench-'));
   try {
     // LeNet-5 as `dl-lab new lenet` writes it (tanh, average pooling).
-    fs.writeFileSync(path.join(dir, 'lenet.model.ts'), renderTemplate(findTemplate('lenet')!));
+    fs.writeFileSync(path.join(dir, 'lenet.model.ts'), renderTemplate(findTemplate('lenet5')!));
     fs.writeFileSync(path.join(dir, 'vgg-small.model.ts'), VGG);
     const card = path.join(dir, 'card.png');
     testCard(card);
