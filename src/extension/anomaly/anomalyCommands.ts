@@ -8,11 +8,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnomalyMethod } from '../../protocol/engineTypes';
-import { readRunRecord, scanRuns, type RunRecord } from '../../runs/runFolder';
+import { readRunRecord, type RunRecord } from '../../runs/runFolder';
 import { printable } from '../../util/text';
+import { pickWorkspaceRun } from '../runs/pickRun';
 import { runDirOf } from '../runs/runsModel';
 import { COMMANDS } from '../shared/commands';
-import { workspaceRunsDirs } from '../shared/config';
 import { errorMessage } from '../shared/log';
 import { guardedCommand } from '../shared/registerCommand';
 import { createBesidePanel, ViewsByKey } from '../shared/webviewPanel';
@@ -90,25 +90,17 @@ async function pickMethod(record: RunRecord): Promise<AnomalyMethod | undefined>
   return picked?.method;
 }
 
-/** A run of the workspace's runs folders, newest first; only runs trained on some classes name their anomalies. */
-async function pickRun(): Promise<string | undefined> {
-  const runs = workspaceRunsDirs()
-    .flatMap((d) => scanRuns(d).runs)
-    .sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
-  if (!runs.length) {
-    void vscode.window.showInformationMessage('No runs in the runs folder yet: train a model on some classes (dl-lab train <model> --normal-classes 0-8), then detect the others as anomalies.');
-    return undefined;
-  }
-  const items = runs.map((r) => {
-    const normal = r.record.config.normalClasses;
-    return {
-      label: printable(r.record.id),
-      description: `${path.basename(r.record.modelFile)} · ${r.record.config.task ?? 'classification'}${normal?.length ? ` · normal classes ${normal.join(',')}` : ' · every class'}`,
-      runDir: r.runDir,
-    };
+/** A run of the workspace's runs folders; only runs trained on some classes name their anomalies. */
+function pickRun(): Promise<string | undefined> {
+  return pickWorkspaceRun({
+    title: TITLE,
+    placeHolder: 'Run to score',
+    none: 'No runs in the runs folder yet: train a model on some classes (dl-lab train <model> --normal-classes 0-8), then detect the others as anomalies.',
+    describe: (r) => {
+      const normal = r.record.config.normalClasses;
+      return { description: `${path.basename(r.record.modelFile)} · ${r.record.config.task ?? 'classification'}${normal?.length ? ` · normal classes ${normal.join(',')}` : ' · every class'}` };
+    },
   });
-  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Run to score', matchOnDescription: true });
-  return picked?.runDir;
 }
 
 export function registerAnomaly(deps: AnomalyDeps): vscode.Disposable {

@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_FILE, scanRuns } from '../../runs/runFolder';
+import { RUN_FILE } from '../../runs/runFolder';
 import { printable } from '../../util/text';
+import { pickWorkspaceRun } from '../runs/pickRun';
 import { runDirOf } from '../runs/runsModel';
 import { COMMANDS } from '../shared/commands';
-import { workspaceRunsDirs } from '../shared/config';
 import { guardedCommand } from '../shared/registerCommand';
 import { createBesidePanel, ViewsByKey } from '../shared/webviewPanel';
 import { EvaluationPanel, type EvaluationDeps } from './evaluationPanel';
@@ -49,20 +49,11 @@ export function registerEvaluation(deps: EvaluationDeps): vscode.Disposable {
   );
 }
 
-async function pickRun(): Promise<string | undefined> {
-  const runs = workspaceRunsDirs()
-    .flatMap((d) => scanRuns(d).runs)
-    .sort((a, b) => b.record.startTime.localeCompare(a.record.startTime));
-  if (!runs.length) {
-    void vscode.window.showInformationMessage('No runs to evaluate yet: train a model first (Deep Learning: Train Model).');
-    return undefined;
-  }
-  const items = runs.map((r) => ({
-    label: printable(r.record.id),
-    description: `${path.basename(r.record.modelFile)} · ${r.status}`,
-    detail: printable(r.record.data),
-    runDir: r.runDir,
-  }));
-  const picked = await vscode.window.showQuickPick(items, { title: `Deep Learning: ${COMMANDS.evaluateRun.title}`, placeHolder: 'Run to evaluate', matchOnDescription: true });
-  return picked?.runDir;
+function pickRun(): Promise<string | undefined> {
+  return pickWorkspaceRun({
+    title: `Deep Learning: ${COMMANDS.evaluateRun.title}`,
+    placeHolder: 'Run to evaluate',
+    none: 'No runs to evaluate yet: train a model first (Deep Learning: Train Model).',
+    describe: (r) => ({ description: `${path.basename(r.record.modelFile)} · ${r.status}`, detail: printable(r.record.data) }),
+  });
 }
