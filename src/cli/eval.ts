@@ -27,7 +27,7 @@ export interface EvalOptions {
 }
 
 /** A run folder, or a run id in the runs folder. */
-export function findRun(given: string | undefined, command: string, context: EvalContext): string {
+export function findRun(given: string | undefined, command: string, context: Pick<EvalContext, 'runsDir' | 'usage'>): string {
   if (!given) throw context.usage(`${command} needs a run folder or a run id, e.g. dl-lab ${command} runs/<run>`);
   const runDir = [path.resolve(given), path.join(context.runsDir, given)].find((dir) => fs.existsSync(path.join(dir, RUN_FILE)));
   if (!runDir) throw context.usage(`no run "${given}": neither a folder with ${RUN_FILE} nor a run id in ${context.runsDir}`);

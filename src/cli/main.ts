@@ -38,7 +38,7 @@ import {
 import { effectiveStatus, readRunRecord, requestStop, RUN_FILE, scanRuns, STOP_REQUEST_FILE } from '../runs/runFolder';
 import { checkInput, findTemplate, formatCount, formatMacs, formatParams, referenceLabel, renderTemplate, TEMPLATES } from '../templates/catalogue';
 import { printable } from '../util/text';
-import { parseClassList } from './eval';
+import { findRun, parseClassList } from './eval';
 import { exportCommand } from './export';
 import { predictionLine, writeFeatureMapsPng } from './featureMapsPng';
 import { formatNumber, table } from './format';
@@ -443,9 +443,7 @@ const STOP_WAIT_MS = 120_000;
  */
 async function stop(args: string[], values: Values): Promise<number> {
   if (args.length !== 1) throw new UsageError(args.length ? `stop takes one run, got: ${args.join(' ')}` : 'stop needs a run folder or a run id, e.g. dl-lab stop runs/<run>');
-  const given = args[0];
-  const runDir = [path.resolve(given), path.join(runsDir(values), given)].find((dir) => fs.existsSync(path.join(dir, RUN_FILE)));
-  if (!runDir) throw new UsageError(`no run "${given}": neither a folder with ${RUN_FILE} nor a run id in ${runsDir(values)}`);
+  const runDir = findRun(args[0], 'stop', { runsDir: runsDir(values), usage: (message) => new UsageError(message) });
   const record = readRunRecord(runDir);
   const status = effectiveStatus(record);
   if (status !== 'running') {
